@@ -1,0 +1,235 @@
+import * as zlib from 'node:zlib';
+import { bodyCrc32 } from './crc32.js';
+import {
+  MESSAGE_MAGIC_CODE,
+  MESSAGE_MAGIC_CODE_V2,
+  MessageConst,
+  MessageSysFlag,
+} from './message-const.js';
+import { createOffsetMessageId } from './message-id.js';
+import { MessageExt } from './message-ext.js';
+import { messageProperties2String, string2messageProperties } from './message-properties.js';
+import { formatSocketAddress, parseSocketAddress } from './socket-address.js';
+import { Message } from './message.js';
+
+/** Byte positions of the fixed fields of a stored message (MessageDecoder), IPv4 hosts. */
+export const MessageRecordLayout = {
+  TOTAL_SIZE: 0,
+  MAGIC_CODE: 4,
+  BODY_CRC: 8,
+  QUEUE_ID: 12,
+  FLAG: 16,
+  QUEUE_OFFSET: 20,
+  PHYSICAL_OFFSET: 28,
+  SYS_FLAG: 36,
+  BORN_TIMESTAMP: 40,
+  BORN_HOST: 48,
+} as const;
+
+/** What the broker knows about a message when it writes the record. */
+export interface MessageRecordInput {
+  topic: string;
+  queueId: number;
+  flag: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: string;
+  storeTimestamp: number;
+  storeHost: string;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  body: Buffer;
+  propertiesString: string;
+}
+
+/**
+ * Encodes a message in RocketMQ's stored layout (V1 magic, 1-byte topic length): the same bytes sit in
+ * the CommitLog, in a pull response body and in a VIEW_MESSAGE_BY_ID answer.
+ */
+export function encodeMessageRecord(m: MessageRecordInput): Buffer {
+  const bornHost = parseSocketAddress(m.bornHost);
+  const storeHost = parseSocketAddress(m.storeHost);
+  let sysFlag = m.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  if (bornHost.ip.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (storeHost.ip.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  const topicLen = Buffer.byteLength(m.topic, 'utf8');
+  const propsLen = Buffer.byteLength(m.propertiesString, 'utf8');
+  if (topicLen > 127) throw new RangeError(`topic "${m.topic}" is longer than 127 bytes`);
+  if (propsLen > 32767) throw new RangeError(`message properties take ${propsLen} bytes, more than 32767`);
+  const size =
+    4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + (bornHost.ip.length + 4) + 8 + (storeHost.ip.length + 4) + 4 + 8 +
+    4 + m.body.length + 1 + topicLen + 2 + propsLen;
+  const buf = Buffer.allocUnsafe(size);
+  let p = 0;
+  p = buf.writeInt32BE(size, p);
+  p = buf.writeInt32BE(MESSAGE_MAGIC_CODE, p);
+  p = buf.writeInt32BE(bodyCrc32(m.body), p);
+  p = buf.writeInt32BE(m.queueId, p);
+  p = buf.writeInt32BE(m.flag, p);
+  p = writeLong(buf, m.queueOffset, p);
+  p = writeLong(buf, m.commitLogOffset, p);
+  p = buf.writeInt32BE(sysFlag, p);
+  p = writeLong(buf, m.bornTimestamp, p);
+  p += bornHost.ip.copy(buf, p);
+  p = buf.writeInt32BE(bornHost.port, p);
+  p = writeLong(buf, m.storeTimestamp, p);
+  p += storeHost.ip.copy(buf, p);
+  p = buf.writeInt32BE(storeHost.port, p);
+  p = buf.writeInt32BE(m.reconsumeTimes, p);
+  p = writeLong(buf, m.preparedTransactionOffset, p);
+  p = buf.writeInt32BE(m.body.length, p);
+  p += m.body.copy(buf, p);
+  p = buf.writeUInt8(topicLen, p);
+  p += buf.write(m.topic, p, 'utf8');
+  p = buf.writeInt16BE(propsLen, p);
+  buf.write(m.propertiesString, p, 'utf8');
+  return buf;
+}
+
+/** Writes a non-negative safe integer as a big-endian int64 without going through BigInt. */
+export function writeLong(buf: Buffer, value: number, offset: number): number {
+  const high = Math.floor(value / 0x100000000);
+  buf.writeInt32BE(high | 0, offset);
+  buf.writeUInt32BE(value >>> 0, offset + 4);
+  return offset + 8;
+}
+
+export function readLong(buf: Buffer, offset: number): number {
+  return buf.readInt32BE(offset) * 0x100000000 + buf.readUInt32BE(offset + 4);
+}
+
+export interface DecodeOptions {
+  /** Read the body (inflating a compressed one). @default true */
+  readBody?: boolean;
+}
+
+/** Decodes one stored record starting at `offset`. */
+export function decodeMessageRecord(buf: Buffer, offset = 0, options: DecodeOptions = {}): MessageExt {
+  const msg = new MessageExt();
+  let p = offset;
+  msg.storeSize = buf.readInt32BE(p);
+  p += 4;
+  const magic = buf.readInt32BE(p);
+  p += 4;
+  if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
+    throw new Error(`bad message magic code ${magic} at offset ${offset}`);
+  }
+  msg.bodyCRC = buf.readInt32BE(p);
+  p += 4;
+  msg.queueId = buf.readInt32BE(p);
+  p += 4;
+  msg.flag = buf.readInt32BE(p);
+  p += 4;
+  msg.queueOffset = readLong(buf, p);
+  p += 8;
+  msg.commitLogOffset = readLong(buf, p);
+  p += 8;
+  msg.sysFlag = buf.readInt32BE(p);
+  p += 4;
+  msg.bornTimestamp = readLong(buf, p);
+  p += 8;
+  const bornIpLen = msg.sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 16 : 4;
+  msg.bornHost = formatSocketAddress(buf.subarray(p, p + bornIpLen), buf.readInt32BE(p + bornIpLen));
+  p += bornIpLen + 4;
+  msg.storeTimestamp = readLong(buf, p);
+  p += 8;
+  const storeIpLen = msg.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 16 : 4;
+  msg.storeHost = formatSocketAddress(buf.subarray(p, p + storeIpLen), buf.readInt32BE(p + storeIpLen));
+  p += storeIpLen + 4;
+  msg.reconsumeTimes = buf.readInt32BE(p);
+  p += 4;
+  msg.preparedTransactionOffset = readLong(buf, p);
+  p += 8;
+  const bodyLen = buf.readInt32BE(p);
+  p += 4;
+  if (options.readBody !== false) {
+    // Copy out so a message never pins a whole pull response or store segment in memory.
+    let body = Buffer.from(buf.subarray(p, p + bodyLen));
+    if (msg.sysFlag & MessageSysFlag.COMPRESSED_FLAG) body = zlib.inflateSync(body);
+    msg.body = body;
+  }
+  p += bodyLen;
+  let topicLen: number;
+  if (magic === MESSAGE_MAGIC_CODE_V2) {
+    topicLen = buf.readInt16BE(p);
+    p += 2;
+  } else {
+    topicLen = buf.readUInt8(p);
+    p += 1;
+  }
+  msg.topic = buf.toString('utf8', p, p + topicLen);
+  p += topicLen;
+  const propsLen = buf.readInt16BE(p);
+  p += 2;
+  if (propsLen > 0) msg.properties = string2messageProperties(buf.toString('utf8', p, p + propsLen));
+  msg.offsetMsgId = createOffsetMessageId(msg.storeHost, msg.commitLogOffset);
+  if (msg.properties[MessageConst.PROPERTY_TRANSACTION_PREPARED] === 'true') {
+    msg.transactionId = msg.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+  }
+  return msg;
+}
+
+/** Decodes the concatenated records of a pull or query response body. */
+export function decodeMessageRecords(buf: Buffer, options: DecodeOptions = {}): MessageExt[] {
+  const out: MessageExt[] = [];
+  let p = 0;
+  while (p + 4 <= buf.length) {
+    const size = buf.readInt32BE(p);
+    if (size <= 0 || p + size > buf.length) break;
+    out.push(decodeMessageRecord(buf, p, options));
+    p += size;
+  }
+  return out;
+}
+
+/**
+ * Encodes the messages of a SEND_BATCH_MESSAGE body (MessageDecoder.encodeMessages):
+ * totalSize, magic 0, bodyCRC 0, flag, body, properties, per message.
+ */
+export function encodeBatchMessages(messages: Message[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const m of messages) {
+    const props = messageProperties2String(m.properties);
+    const propsLen = Buffer.byteLength(props, 'utf8');
+    const size = 4 + 4 + 4 + 4 + 4 + m.body.length + 2 + propsLen;
+    const buf = Buffer.allocUnsafe(size);
+    let p = buf.writeInt32BE(size, 0);
+    p = buf.writeInt32BE(0, p);
+    p = buf.writeInt32BE(0, p);
+    p = buf.writeInt32BE(m.flag, p);
+    p = buf.writeInt32BE(m.body.length, p);
+    p += m.body.copy(buf, p);
+    p = buf.writeInt16BE(propsLen, p);
+    buf.write(props, p, 'utf8');
+    parts.push(buf);
+  }
+  return Buffer.concat(parts);
+}
+
+/** One message of a batch body, as the broker reads it. */
+export interface BatchMessageEntry {
+  flag: number;
+  body: Buffer;
+  propertiesString: string;
+}
+
+export function decodeBatchMessages(buf: Buffer): BatchMessageEntry[] {
+  const out: BatchMessageEntry[] = [];
+  let p = 0;
+  while (p < buf.length) {
+    if (p + 20 > buf.length) throw new Error('truncated batch message body');
+    const size = buf.readInt32BE(p);
+    if (size < 22 || p + size > buf.length) throw new Error(`bad batch message size ${size} at ${p}`);
+    const flag = buf.readInt32BE(p + 12);
+    const bodyLen = buf.readInt32BE(p + 16);
+    const bodyStart = p + 20;
+    const body = buf.subarray(bodyStart, bodyStart + bodyLen);
+    const propsLen = buf.readInt16BE(bodyStart + bodyLen);
+    const propsStart = bodyStart + bodyLen + 2;
+    out.push({ flag, body, propertiesString: buf.toString('utf8', propsStart, propsStart + propsLen) });
+    p += size;
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { MessageConst } from './message-const.js';
+
+/**
+ * A message as a producer builds it (org.apache.rocketmq.common.message.Message): a topic, a body and
+ * string properties, among them the system ones (TAGS, KEYS, DELAY, UNIQ_KEY, ...).
+ */
+export class Message {
+  topic: string;
+  flag = 0;
+  properties: Record<string, string>;
+  body: Buffer;
+  transactionId?: string;
+
+  constructor(
+    topic: string,
+    body: Buffer | string = Buffer.alloc(0),
+    options: { tags?: string; keys?: string | string[]; properties?: Record<string, string> } = {},
+  ) {
+    this.topic = topic;
+    this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    this.properties = { ...(options.properties ?? {}) };
+    if (options.tags) this.tags = options.tags;
+    if (options.keys !== undefined) this.keys = options.keys;
+  }
+
+  get tags(): string | undefined {
+    return this.properties[MessageConst.PROPERTY_TAGS];
+  }
+
+  set tags(tags: string | undefined) {
+    this.setProperty(MessageConst.PROPERTY_TAGS, tags);
+  }
+
+  /** Business keys, space separated as RocketMQ stores them. */
+  get keys(): string | undefined {
+    return this.properties[MessageConst.PROPERTY_KEYS];
+  }
+
+  set keys(keys: string | string[] | undefined) {
+    this.setProperty(MessageConst.PROPERTY_KEYS, Array.isArray(keys) ? keys.join(MessageConst.KEY_SEPARATOR) : keys);
+  }
+
+  get delayTimeLevel(): number {
+    const level = this.properties[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
+    return level ? Number.parseInt(level, 10) : 0;
+  }
+
+  set delayTimeLevel(level: number) {
+    this.setProperty(MessageConst.PROPERTY_DELAY_TIME_LEVEL, level > 0 ? String(level) : undefined);
+  }
+
+  get waitStoreMsgOK(): boolean {
+    return this.properties[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] !== 'false';
+  }
+
+  set waitStoreMsgOK(wait: boolean) {
+    this.setProperty(MessageConst.PROPERTY_WAIT_STORE_MSG_OK, wait ? undefined : 'false');
+  }
+
+  getProperty(name: string): string | undefined {
+    return this.properties[name];
+  }
+
+  /** Sets a property; undefined or null removes it. */
+  setProperty(name: string, value: string | undefined | null): void {
+    if (value === undefined || value === null) delete this.properties[name];
+    else this.properties[name] = value;
+  }
+
+  /** A user property, the kind SQL92 subscriptions filter on. */
+  putUserProperty(name: string, value: string | number | boolean): void {
+    this.properties[name] = String(value);
+  }
+}
