@@ -1,0 +1,114 @@
+import { Logger } from '@nestjs/common';
+import { MessageExt, MessageQueue } from '../../message/index.js';
+import { ConsumeSemaphore } from './consume-semaphore.js';
+import { ConsumeHost, ConsumeMessageService } from './consume-message-service.js';
+import {
+  ConsumeConcurrentlyContext,
+  ConsumeConcurrentlyStatus,
+  MessageListenerConcurrently,
+} from './consumer-enums.js';
+import { ProcessQueue } from './process-queue.js';
+
+/** How long a message waits before it is consumed again here when the broker would not take it back. */
+export const CONSUME_LOCALLY_AGAIN_DELAY_MILLIS = 5000;
+
+/**
+ * Concurrent consumption (ConsumeMessageConcurrentlyService): batches of consumeMessageBatchMaxSize
+ * messages, at most consumeThreadNumber handler calls at once. A failed message goes back to the broker
+ * for a later retry; if the broker cannot take it, it is consumed here again later. Its offset never
+ * moves past it until one of the two happened, so nothing is dropped.
+ */
+export class ConsumeMessageConcurrentlyService implements ConsumeMessageService {
+  private readonly logger = new Logger(ConsumeMessageConcurrentlyService.name);
+  private readonly semaphore: ConsumeSemaphore;
+  private readonly laterTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly host: ConsumeHost,
+    private readonly listener: MessageListenerConcurrently,
+    consumeThreadNumber: number,
+    private readonly batchMaxSize: number,
+  ) {
+    this.semaphore = new ConsumeSemaphore(consumeThreadNumber);
+  }
+
+  submitConsumeRequest(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
+    if (msgs.length <= this.batchMaxSize) {
+      void this.consume(msgs, pq, mq);
+      return;
+    }
+    for (let i = 0; i < msgs.length; i += this.batchMaxSize) {
+      void this.consume(msgs.slice(i, i + this.batchMaxSize), pq, mq);
+    }
+  }
+
+  private async consume(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): Promise<void> {
+    const wait = this.semaphore.acquire();
+    if (wait) await wait;
+    const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: Number.MAX_SAFE_INTEGER };
+    let status: ConsumeConcurrentlyStatus;
+    try {
+      if (pq.dropped || !this.host.running) return;
+      const now = String(Date.now());
+      for (const m of msgs) m.properties.CONSUME_START_TIME = now;
+      status = (await this.listener.consumeMessage(msgs, ctx)) ?? ConsumeConcurrentlyStatus.RECONSUME_LATER;
+    } catch (err) {
+      this.logger.warn(
+        `consumer group ${this.host.groupName} failed on message ${msgs.map((m) => m.msgId).join(',')}: ${describe(err)}`,
+      );
+      status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
+    } finally {
+      this.semaphore.release();
+    }
+    await this.processConsumeResult(status, ctx, msgs, pq, mq);
+  }
+
+  private async processConsumeResult(
+    status: ConsumeConcurrentlyStatus,
+    ctx: ConsumeConcurrentlyContext,
+    msgs: MessageExt[],
+    pq: ProcessQueue,
+    mq: MessageQueue,
+  ): Promise<void> {
+    const ackIndex =
+      status === ConsumeConcurrentlyStatus.CONSUME_SUCCESS ? Math.min(ctx.ackIndex, msgs.length - 1) : -1;
+    const failed = msgs.slice(ackIndex + 1);
+    let keep: MessageExt[] = [];
+    if (failed.length > 0) {
+      if (this.host.isBroadcasting) {
+        // Broadcasting never retries (RocketMQ drops the message); say so, with the ids.
+        for (const m of failed) {
+          this.logger.warn(`broadcasting consumer ${this.host.groupName} dropped message ${m.msgId} after a failure`);
+        }
+      } else {
+        const results = await Promise.all(
+          failed.map((m) => this.host.sendMessageBack(m, ctx.delayLevelWhenNextConsume, mq)),
+        );
+        keep = failed.filter((_, i) => !results[i]);
+      }
+    }
+    if (pq.dropped) return;
+    const done = keep.length === 0 ? msgs : msgs.filter((m) => !keep.includes(m));
+    const offset = pq.removeMessages(done);
+    if (offset >= 0) this.host.updateOffset(mq, offset, true);
+    if (keep.length > 0) {
+      for (const m of keep) m.reconsumeTimes++;
+      const timer = setTimeout(() => {
+        this.laterTimers.delete(timer);
+        if (!pq.dropped && this.host.running) this.submitConsumeRequest(keep, pq, mq);
+      }, CONSUME_LOCALLY_AGAIN_DELAY_MILLIS);
+      timer.unref();
+      this.laterTimers.add(timer);
+    }
+  }
+
+  async shutdown(timeoutMillis: number): Promise<boolean> {
+    for (const t of this.laterTimers) clearTimeout(t);
+    this.laterTimers.clear();
+    return this.semaphore.whenIdle(timeoutMillis);
+  }
+}
+
+export function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { localIPv4 } from '../message/index.js';
+import { ClientConfig, CLIENT_CONFIG_DEFAULTS, ResolvedClientConfig } from './client-config.js';
+import { MQClientInstance } from './impl/mq-client-instance.js';
+import { MQClientError } from './mq-client.error.js';
+import { definedOnly } from './defined-only.js';
+
+/**
+ * Hands out client instances (MQClientManager). Unlike Java's process-wide singleton, each Nest app owns
+ * one manager, so two apps in one process never share a connection, a route cache or a client id.
+ */
+export class MQClientManager {
+  private readonly instances = new Map<string, MQClientInstance>();
+  /** Java turns the default instance name into the pid; adding a random part keeps two managers apart. */
+  readonly defaultInstanceName = `${process.pid}#${randomBytes(4).toString('hex')}`;
+
+  getOrCreateInstance(config: ClientConfig): MQClientInstance {
+    const clientIP = config.clientIP ?? Array.from(localIPv4()).join('.');
+    const instanceName = config.instanceName ?? this.defaultInstanceName;
+    const key = [clientIP, instanceName, config.namesrvAddr, config.accessKey ?? '', config.namespace ?? ''].join('|');
+    let instance = this.instances.get(key);
+    if (instance) return instance;
+    if (!config.remotingClientFactory) {
+      throw new MQClientError(
+        `no transport for NameServer ${config.namesrvAddr}: the TCP channel is not available yet; use the bundled broker`,
+      );
+    }
+    let clientId = `${clientIP}@${instanceName}`;
+    const taken = new Set([...this.instances.values()].map((i) => i.clientId));
+    for (let n = 2; taken.has(clientId); n++) clientId = `${clientIP}@${instanceName}#${n}`;
+    const localAddress = `${clientIP}:${30000 + Math.floor(Math.random() * 30000)}`;
+    instance = new MQClientInstance(
+      clientId,
+      { ...CLIENT_CONFIG_DEFAULTS, ...definedOnly(config) } as ResolvedClientConfig,
+      config.remotingClientFactory(localAddress),
+      (i) => {
+        if (this.instances.get(key) === i) this.instances.delete(key);
+      },
+    );
+    this.instances.set(key, instance);
+    instance.start();
+    return instance;
+  }
+
+  /** Stops every instance this manager handed out. */
+  async shutdown(): Promise<void> {
+    for (const instance of this.instances.values()) instance.shutdown();
+    this.instances.clear();
+  }
+}
+

@@ -1,0 +1,2 @@
+export * from './topic-route-data.js';
+export * from './topic-publish-info.js';
