@@ -136,7 +136,13 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
     }
     if (!this.isBroadcasting) this.rebalance.subscriptionInner.set(getRetryTopic(this.groupName), buildSubscriptionData(getRetryTopic(this.groupName), '*'));
     this.instance = this.manager.getOrCreateInstance(this.clientConfig);
-    this.offsetStore = this.isBroadcasting ? new LocalOffsetStore() : new RemoteBrokerOffsetStore(this.instance, this.groupName);
+    this.offsetStore = this.isBroadcasting
+      ? new LocalOffsetStore()
+      : new RemoteBrokerOffsetStore(
+          this.instance,
+          this.groupName,
+          this.options.consumeFromWhere !== ConsumeFromWhere.CONSUME_FROM_TIMESTAMP,
+        );
     const batch = this.options.consumeMessageBatchMaxSize;
     this.consumeService = this.listener.orderly
       ? new ConsumeMessageOrderlyService(this, this.listener, threads, batch, this.options.suspendCurrentQueueTimeMillis)

@@ -22,13 +22,25 @@ export class RemoteBrokerOffsetStore implements OffsetStore {
   constructor(
     private readonly instance: MQClientInstance,
     private readonly groupName: string,
+    /**
+     * Whether the broker may answer "0" for a group it has no offset for while the queue still starts at
+     * 0, as RocketMQ does by default. A consumer starting from a timestamp turns it off, so that the
+     * timestamp decides.
+     */
+    private readonly setZeroIfNotFound = true,
   ) {}
 
   async readOffset(mq: MessageQueue, fromStore: boolean): Promise<number> {
     const entry = this.offsetTable.get(messageQueueKey(mq));
     if (!fromStore && entry) return entry.offset;
     const addr = await this.brokerAddr(mq);
-    const offset = await this.instance.api.queryConsumerOffset(addr, this.groupName, mq, this.instance.timeout);
+    const offset = await this.instance.api.queryConsumerOffset(
+      addr,
+      this.groupName,
+      mq,
+      this.instance.timeout,
+      this.setZeroIfNotFound ? undefined : false,
+    );
     if (offset >= 0) this.updateOffset(mq, offset, false, offset);
     return offset;
   }

@@ -236,11 +236,18 @@ export class MQClientAPI {
   }
 
   /** The group's committed offset, or -1 when the broker has none (QUERY_NOT_FOUND). */
-  async queryConsumerOffset(addr: string, consumerGroup: string, mq: MessageQueue, timeoutMillis: number): Promise<number> {
+  async queryConsumerOffset(
+    addr: string,
+    consumerGroup: string,
+    mq: MessageQueue,
+    timeoutMillis: number,
+    setZeroIfNotFound?: boolean,
+  ): Promise<number> {
     const request = RemotingCommand.createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
       consumerGroup,
       topic: mq.topic,
       queueId: mq.queueId,
+      setZeroIfNotFound,
     });
     const response = await this.remoting.invoke(addr, request, timeoutMillis);
     if (response.code === ResponseCode.SUCCESS) return Number(response.extFields.offset ?? -1);
