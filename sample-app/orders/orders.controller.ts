@@ -1,0 +1,39 @@
+import { Body, Controller, Get, Param, Post, ValidationPipe } from '@nestjs/common';
+import { EventLogService } from '../events/event-log.service.js';
+import { OrderCreated, PriceChanged } from './order.js';
+import { OrderService } from './order.service.js';
+
+@Controller()
+export class OrdersController {
+  constructor(
+    private readonly orders: OrderService,
+    private readonly log: EventLogService,
+  ) {}
+
+  @Post('orders')
+  async place(@Body(new ValidationPipe({ transform: true })) order: OrderCreated) {
+    const result = await this.orders.place(order);
+    return { msgId: result.msgId, queueId: result.messageQueue.queueId, queueOffset: result.queueOffset };
+  }
+
+  @Post('orders/:id/pay')
+  async pay(@Param('id') id: string, @Body() body: { amount?: number }) {
+    const result = await this.orders.pay(id, body?.amount ?? 0);
+    return { msgId: result.msgId };
+  }
+
+  @Post('orders/:id/statuses')
+  async statuses(@Param('id') id: string) {
+    return { sent: await this.orders.walkStatuses(id) };
+  }
+
+  @Post('prices')
+  async prices(@Body() body: PriceChanged[]) {
+    return { sent: await this.orders.publishPrices(body) };
+  }
+
+  @Get('events')
+  events() {
+    return this.log.events;
+  }
+}
