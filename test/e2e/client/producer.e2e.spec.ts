@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { MQClientError, SendStatus } from '../../../lib/client/index.js';
+import { Message, MessageExt } from '../../../lib/message/index.js';
+import { ClientHarness, waitFor } from './client-harness.js';
+
+describe('DefaultMQProducer on the bundled broker', () => {
+  let h: ClientHarness;
+
+  beforeEach(async () => {
+    h = await new ClientHarness().start();
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('round-robins sync sends over the 4 queues of an auto-created topic', async () => {
+    const producer = await h.producer();
+    const results = [];
+    for (let i = 0; i < 8; i++) results.push(await producer.send(new Message('rr', `m${i}`)));
+    const perQueue = new Map<number, number>();
+    for (const r of results) perQueue.set(r.messageQueue.queueId, (perQueue.get(r.messageQueue.queueId) ?? 0) + 1);
+    expect([...perQueue.keys()].sort()).toEqual([0, 1, 2, 3]);
+    expect([...perQueue.values()]).toEqual([2, 2, 2, 2]);
+    expect(new Set(results.map((r) => r.msgId)).size).toBe(8);
+  });
+
+  it('async, oneway and batch sends all arrive', async () => {
+    const got: string[] = [];
+    await h.consumer({ consumerGroup: 'modes' }, 'modes', (m) => void got.push(m.body.toString()));
+    const producer = await h.producer();
+    const asyncResult = await producer.sendAsync(new Message('modes', 'async'));
+    expect(asyncResult.sendStatus).toBe(SendStatus.SEND_OK);
+    await producer.sendOneway(new Message('modes', 'oneway'));
+    const batch = await producer.sendBatch([new Message('modes', 'b1'), new Message('modes', 'b2'), new Message('modes', 'b3')]);
+    expect(batch.msgId.split(',')).toHaveLength(3);
+    expect(batch.offsetMsgId.split(',')).toHaveLength(3);
+    await waitFor(() => got.length === 5, 3000, () => `5 messages, got ${got}`);
+    expect(got.sort()).toEqual(['async', 'b1', 'b2', 'b3', 'oneway']);
+  });
+
+  it('compresses large bodies and the consumer inflates them', async () => {
+    const got: MessageExt[] = [];
+    await h.consumer({ consumerGroup: 'big' }, 'big', (m) => void got.push(m));
+    const producer = await h.producer();
+    const body = Buffer.from('x'.repeat(100_000));
+    await producer.send(new Message('big', body));
+    await waitFor(() => got.length === 1, 3000, 'the large message');
+    expect(got[0].body.equals(body)).toBe(true);
+    expect(got[0].sysFlag & 0x1).toBe(1);
+  });
+
+  it('rejects bad input with a clear error and keeps working', async () => {
+    const producer = await h.producer();
+    await expect(producer.send(new Message('bad topic!', 'x'))).rejects.toThrow(/may contain only letters/);
+    await expect(producer.send(new Message('empty', Buffer.alloc(0)))).rejects.toThrow(/body of topic empty is empty/);
+    await expect(producer.send(new Message('huge', Buffer.alloc(4 * 1024 * 1024 + 1)))).rejects.toThrow(
+      /over the maximum of 4194304/,
+    );
+    await expect(producer.send(new Message('SCHEDULE_TOPIC_XXXX', 'x'))).rejects.toBeInstanceOf(MQClientError);
+    await expect(producer.sendBatch([new Message('a', 'x'), new Message('b', 'y')])).rejects.toThrow(/share one topic/);
+    expect((await producer.send(new Message('fine', 'x'))).sendStatus).toBe(SendStatus.SEND_OK);
+  });
+});
