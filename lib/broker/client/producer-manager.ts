@@ -1,0 +1,47 @@
+import { RemotingChannel } from '../../remoting/index.js';
+import { ClientChannelInfo } from './client-channel-info.js';
+
+/** Live producer groups (ProducerManager): the channels the broker can call back (transaction checks). */
+export class ProducerManager {
+  private readonly groupChannelTable = new Map<string, Map<RemotingChannel, ClientChannelInfo>>();
+
+  registerProducer(group: string, info: ClientChannelInfo): void {
+    let channels = this.groupChannelTable.get(group);
+    if (!channels) this.groupChannelTable.set(group, (channels = new Map()));
+    const existing = channels.get(info.channel);
+    if (existing) existing.lastUpdateTimestamp = info.lastUpdateTimestamp;
+    else channels.set(info.channel, info);
+  }
+
+  unregisterProducer(group: string, channel: RemotingChannel): void {
+    const channels = this.groupChannelTable.get(group);
+    if (!channels) return;
+    channels.delete(channel);
+    if (channels.size === 0) this.groupChannelTable.delete(group);
+  }
+
+  doChannelCloseEvent(channel: RemotingChannel): void {
+    for (const group of [...this.groupChannelTable.keys()]) this.unregisterProducer(group, channel);
+  }
+
+  scanNotActiveChannel(expiredMillis: number, now = Date.now()): void {
+    for (const [group, channels] of [...this.groupChannelTable]) {
+      for (const [channel, info] of [...channels]) {
+        if (now - info.lastUpdateTimestamp > expiredMillis) channels.delete(channel);
+      }
+      if (channels.size === 0) this.groupChannelTable.delete(group);
+    }
+  }
+
+  /** An open channel of the group, for calls back to a producer; undefined when none is connected. */
+  getAvailableChannel(group: string): RemotingChannel | undefined {
+    const channels = this.groupChannelTable.get(group);
+    if (!channels) return undefined;
+    for (const channel of channels.keys()) if (!channel.closed) return channel;
+    return undefined;
+  }
+
+  getGroupChannels(group: string): ReadonlyMap<RemotingChannel, ClientChannelInfo> | undefined {
+    return this.groupChannelTable.get(group);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './subscription-data.js';
+export * from './expression-message-filter.js';

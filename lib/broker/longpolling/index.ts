@@ -1,0 +1,2 @@
+export * from './pull-request.js';
+export * from './pull-request-hold-service.js';

@@ -1,0 +1,116 @@
+import { Logger } from '@nestjs/common';
+import {
+  PermName,
+  RemotingChannel,
+  RemotingCommand,
+  RemotingRequestProcessor,
+  RequestCode,
+  ResponseCode,
+} from '../../remoting/index.js';
+import type { BrokerController } from '../broker-controller.js';
+import { ClientChannelInfo } from '../client/index.js';
+import { normalizeSubscriptionData, SubscriptionData } from '../filter/index.js';
+import { getRetryTopic } from '../topic-validator.js';
+
+/** HeartbeatData as clients send it (protocol doc §1.9); unknown fields are ignored. */
+interface HeartbeatData {
+  clientID?: string;
+  producerDataSet?: Array<{ groupName?: string }>;
+  consumerDataSet?: Array<{
+    groupName?: string;
+    consumeType?: string;
+    messageModel?: string;
+    consumeFromWhere?: string;
+    subscriptionDataSet?: Array<Partial<SubscriptionData> & { topic: string }>;
+    unitMode?: boolean;
+  }>;
+}
+
+/**
+ * HEART_BEAT, UNREGISTER_CLIENT and CHECK_CLIENT_CONFIG (ClientManageProcessor): keeps the producer and
+ * consumer group registries current; membership changes are pushed to the group as
+ * NOTIFY_CONSUMER_IDS_CHANGED by the ConsumerManager.
+ */
+export class ClientManageProcessor implements RemotingRequestProcessor {
+  private readonly logger = new Logger(ClientManageProcessor.name);
+
+  constructor(private readonly brokerController: BrokerController) {}
+
+  processRequest(channel: RemotingChannel, request: RemotingCommand): RemotingCommand {
+    switch (request.code) {
+      case RequestCode.HEART_BEAT:
+        return this.heartBeat(channel, request);
+      case RequestCode.UNREGISTER_CLIENT:
+        return this.unregisterClient(channel, request);
+      case RequestCode.CHECK_CLIENT_CONFIG:
+        return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+      default:
+        return RemotingCommand.createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${request.code} not supported`);
+    }
+  }
+
+  private heartBeat(channel: RemotingChannel, request: RemotingCommand): RemotingCommand {
+    let data: HeartbeatData;
+    try {
+      data = JSON.parse((request.body ?? Buffer.alloc(0)).toString('utf8') || '{}') as HeartbeatData;
+    } catch (err) {
+      return RemotingCommand.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `the heartbeat body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    const controller = this.brokerController;
+    controller.trackClientChannel(channel);
+    const now = Date.now();
+    const clientId = data.clientID ?? channel.remoteAddress;
+    const info = (): ClientChannelInfo => ({
+      channel,
+      clientId,
+      language: request.language,
+      version: request.version,
+      lastUpdateTimestamp: now,
+    });
+    for (const consumer of data.consumerDataSet ?? []) {
+      const group = consumer.groupName;
+      if (!group) continue;
+      const groupConfig = controller.subscriptionGroupManager.findSubscriptionGroupConfig(group);
+      const notify = groupConfig?.notifyConsumerIdsChangedEnable ?? true;
+      if (groupConfig) {
+        controller.topicConfigManager.createTopicInSendMessageBackMethod(
+          getRetryTopic(group),
+          groupConfig.retryQueueNums,
+          PermName.PERM_READ | PermName.PERM_WRITE,
+        );
+      }
+      const subscriptions = (consumer.subscriptionDataSet ?? [])
+        .filter((s) => s && typeof s.topic === 'string')
+        .map(normalizeSubscriptionData);
+      controller.consumerManager.registerConsumer(
+        group,
+        info(),
+        consumer.consumeType ?? 'CONSUME_PASSIVELY',
+        consumer.messageModel ?? 'CLUSTERING',
+        consumer.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
+        subscriptions,
+        notify,
+      );
+    }
+    for (const producer of data.producerDataSet ?? []) {
+      if (producer.groupName) controller.producerManager.registerProducer(producer.groupName, info());
+    }
+    return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+  }
+
+  private unregisterClient(channel: RemotingChannel, request: RemotingCommand): RemotingCommand {
+    const controller = this.brokerController;
+    const producerGroup = request.field('producerGroup');
+    const consumerGroup = request.field('consumerGroup');
+    if (producerGroup) controller.producerManager.unregisterProducer(producerGroup, channel);
+    if (consumerGroup) {
+      const groupConfig = controller.subscriptionGroupManager.findSubscriptionGroupConfig(consumerGroup);
+      controller.consumerManager.unregisterConsumer(consumerGroup, channel, groupConfig?.notifyConsumerIdsChangedEnable ?? true);
+    }
+    this.logger.debug?.(`client ${request.field('clientID') ?? channel.remoteAddress} unregistered`);
+    return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+  }
+}

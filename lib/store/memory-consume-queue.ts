@@ -1,0 +1,62 @@
+const INITIAL_CAPACITY = 64;
+
+/**
+ * One logical queue (topic, queueId) in memory: for each queue offset, where its record sits in the
+ * CommitLog, how big it is and its tag hash. Typed arrays keep it at 20 bytes an entry, like the file.
+ */
+export class MemoryConsumeQueue {
+  private phyOffsets = new Float64Array(INITIAL_CAPACITY);
+  private sizes = new Int32Array(INITIAL_CAPACITY);
+  private tagsCodes = new Float64Array(INITIAL_CAPACITY);
+  private count = 0;
+  /** Queue offset of the first entry still held (always 0 until retention exists). */
+  readonly minLogicOffset = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly queueId: number,
+  ) {}
+
+  /** The next queue offset to be written. */
+  get maxOffset(): number {
+    return this.minLogicOffset + this.count;
+  }
+
+  get minOffset(): number {
+    return this.minLogicOffset;
+  }
+
+  append(phyOffset: number, size: number, tagsCode: number): number {
+    if (this.count === this.sizes.length) this.grow();
+    const index = this.count++;
+    this.phyOffsets[index] = phyOffset;
+    this.sizes[index] = size;
+    this.tagsCodes[index] = tagsCode;
+    return this.minLogicOffset + index;
+  }
+
+  phyOffsetAt(queueOffset: number): number {
+    return this.phyOffsets[queueOffset - this.minLogicOffset];
+  }
+
+  sizeAt(queueOffset: number): number {
+    return this.sizes[queueOffset - this.minLogicOffset];
+  }
+
+  tagsCodeAt(queueOffset: number): number {
+    return this.tagsCodes[queueOffset - this.minLogicOffset];
+  }
+
+  private grow(): void {
+    const capacity = this.sizes.length * 2;
+    const phyOffsets = new Float64Array(capacity);
+    phyOffsets.set(this.phyOffsets);
+    const sizes = new Int32Array(capacity);
+    sizes.set(this.sizes);
+    const tagsCodes = new Float64Array(capacity);
+    tagsCodes.set(this.tagsCodes);
+    this.phyOffsets = phyOffsets;
+    this.sizes = sizes;
+    this.tagsCodes = tagsCodes;
+  }
+}

@@ -1,0 +1,406 @@
+import { Logger } from '@nestjs/common';
+import {
+  createOffsetMessageId,
+  decodeMessageRecord,
+  encodeMessageRecord,
+  getTransactionValue,
+  MessageExt,
+  MessageSysFlag,
+} from '../message/index.js';
+import { GetMessageStatus } from './get-message-status.js';
+import { MemoryCommitLog } from './memory-commit-log.js';
+import { MemoryConsumeQueue } from './memory-consume-queue.js';
+import { MessageFilter } from './message-filter.js';
+import {
+  BoundaryType,
+  GetMessageResult,
+  MessageArrivingListener,
+  MessageExtBrokerInner,
+  MessageStore,
+  PutMessageResult,
+} from './message-store.js';
+import { CQ_STORE_UNIT_SIZE, DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
+import { PutMessageStatus } from './put-message-status.js';
+
+/** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
+const MAX_PULL_MSG_SIZE = 128 * 1024 * 1024;
+/** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
+const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
+
+/**
+ * A MessageStore that keeps the CommitLog and the ConsumeQueues in memory: the bundled broker's default,
+ * and the reference behaviour the file store must match. Dispatch to the ConsumeQueue happens inside
+ * putMessage, so a message is visible to pulls as soon as the put returns.
+ */
+export class MemoryMessageStore implements MessageStore {
+  private readonly logger = new Logger(MemoryMessageStore.name);
+  private readonly config: MessageStoreConfig;
+  private readonly commitLog = new MemoryCommitLog();
+  private readonly consumeQueueTable = new Map<string, Map<number, MemoryConsumeQueue>>();
+  private arrivingListener: MessageArrivingListener | undefined;
+  private readonly msgIdPrefixes = new Map<string, string>();
+  private running = false;
+
+  constructor(config: Partial<MessageStoreConfig> = {}) {
+    this.config = { ...DEFAULT_MESSAGE_STORE_CONFIG, ...config };
+  }
+
+  start(): void {
+    this.running = true;
+  }
+
+  shutdown(): void {
+    this.running = false;
+    this.arrivingListener = undefined;
+  }
+
+  setMessageArrivingListener(listener: MessageArrivingListener | undefined): void {
+    this.arrivingListener = listener;
+  }
+
+  putMessage(msg: MessageExtBrokerInner): PutMessageResult {
+    const rejected = this.checkPut(msg);
+    if (rejected) return rejected;
+    const storeTimestamp = Date.now();
+    const wroteOffset = this.commitLog.maxOffset;
+    const encoded = this.encode(msg, wroteOffset, storeTimestamp);
+    if (typeof encoded === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
+    const logicsOffset = this.append(msg, encoded.record, encoded.queueOffset, wroteOffset, storeTimestamp);
+    return {
+      status: PutMessageStatus.PUT_OK,
+      wroteOffset,
+      wroteBytes: encoded.record.length,
+      msgId: this.offsetMessageId(msg.storeHost, wroteOffset),
+      logicsOffset,
+      storeTimestamp,
+      msgNum: 1,
+    };
+  }
+
+  putMessages(batch: MessageExtBrokerInner[]): PutMessageResult {
+    if (batch.length === 0) return failure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
+    for (const msg of batch) {
+      const rejected = this.checkPut(msg);
+      if (rejected) return rejected;
+    }
+    // Encode everything before writing anything, so an illegal message rejects the whole batch.
+    const storeTimestamp = Date.now();
+    const wroteOffset = this.commitLog.maxOffset;
+    const records: Buffer[] = new Array(batch.length);
+    const queueOffsets: number[] = new Array(batch.length);
+    const pending = new Map<MemoryConsumeQueue, number>();
+    let phyOffset = wroteOffset;
+    for (let i = 0; i < batch.length; i++) {
+      const msg = batch[i];
+      const visible = isVisible(msg.sysFlag);
+      let queueOffset = 0;
+      if (visible) {
+        const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
+        queueOffset = pending.get(cq) ?? cq.maxOffset;
+        pending.set(cq, queueOffset + 1);
+      }
+      const encoded = this.encodeAt(msg, phyOffset, queueOffset, storeTimestamp);
+      if (typeof encoded === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
+      records[i] = encoded;
+      queueOffsets[i] = queueOffset;
+      phyOffset += encoded.length;
+    }
+    const msgIds: string[] = new Array(batch.length);
+    let logicsOffset = -1;
+    for (let i = 0; i < batch.length; i++) {
+      const offset = this.commitLog.maxOffset;
+      const logic = this.append(batch[i], records[i], queueOffsets[i], offset, storeTimestamp);
+      if (logicsOffset < 0) logicsOffset = logic;
+      msgIds[i] = this.offsetMessageId(batch[i].storeHost, offset);
+    }
+    return {
+      status: PutMessageStatus.PUT_OK,
+      wroteOffset,
+      wroteBytes: phyOffset - wroteOffset,
+      msgId: msgIds.join(','),
+      logicsOffset,
+      storeTimestamp,
+      msgNum: batch.length,
+    };
+  }
+
+  getMessage(
+    _group: string,
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalMsgSize: number,
+    filter?: MessageFilter,
+  ): GetMessageResult {
+    const result: GetMessageResult = {
+      status: GetMessageStatus.NO_MESSAGE_IN_QUEUE,
+      nextBeginOffset: offset,
+      minOffset: 0,
+      maxOffset: 0,
+      messages: [],
+      bufferTotalSize: 0,
+    };
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq) {
+      result.status = GetMessageStatus.NO_MATCHED_LOGIC_QUEUE;
+      result.nextBeginOffset = 0;
+      return result;
+    }
+    const minOffset = cq.minOffset;
+    const maxOffset = cq.maxOffset;
+    result.minOffset = minOffset;
+    result.maxOffset = maxOffset;
+    if (maxOffset === 0) {
+      result.status = GetMessageStatus.NO_MESSAGE_IN_QUEUE;
+      result.nextBeginOffset = 0;
+    } else if (offset < minOffset) {
+      result.status = GetMessageStatus.OFFSET_TOO_SMALL;
+      result.nextBeginOffset = minOffset;
+    } else if (offset === maxOffset) {
+      result.status = GetMessageStatus.OFFSET_OVERFLOW_ONE;
+      result.nextBeginOffset = offset;
+    } else if (offset > maxOffset) {
+      result.status = GetMessageStatus.OFFSET_OVERFLOW_BADLY;
+      result.nextBeginOffset = maxOffset;
+    } else {
+      this.collect(cq, offset, maxMsgNums, maxTotalMsgSize, filter, result);
+    }
+    return result;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundaryType: BoundaryType = 'lower'): number {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || cq.maxOffset === cq.minOffset) return 0;
+    const lower = boundaryType !== 'upper';
+    const first = cq.minOffset;
+    const last = cq.maxOffset - 1;
+    if (this.storeTimeAt(cq, last) < timestamp) return lower ? last + 1 : last;
+    if (this.storeTimeAt(cq, first) > timestamp) return lower ? first : 0;
+    // Lower: the first offset stored at or after `timestamp`. Upper: the last one stored at or before it.
+    let lo = first;
+    let hi = last;
+    while (lo < hi) {
+      if (lower) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (this.storeTimeAt(cq, mid) >= timestamp) hi = mid;
+        else lo = mid + 1;
+      } else {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (this.storeTimeAt(cq, mid) <= timestamp) lo = mid;
+        else hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  getEarliestMessageTime(topic: string, queueId: number): number {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || cq.maxOffset === cq.minOffset) return -1;
+    return this.storeTimeAt(cq, cq.minOffset);
+  }
+
+  getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): number {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return -1;
+    return this.storeTimeAt(cq, consumeQueueOffset);
+  }
+
+  lookMessageByOffset(commitLogOffset: number): MessageExt | undefined {
+    const record = this.commitLog.select(commitLogOffset);
+    return record ? decodeMessageRecord(record) : undefined;
+  }
+
+  selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
+    return this.commitLog.select(commitLogOffset);
+  }
+
+  checkInMemByConsumeOffset(topic: string, queueId: number, consumeOffset: number, _batchSize = 1): boolean {
+    const cq = this.findConsumeQueue(topic, queueId);
+    // Everything this store holds is in memory; the question is only whether the entry still exists.
+    return !!cq && consumeOffset >= cq.minOffset && consumeOffset < cq.maxOffset;
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset;
+  }
+
+  /** Topics that have at least one ConsumeQueue, with their queue ids. */
+  getConsumeQueueIds(topic: string): number[] {
+    return [...(this.consumeQueueTable.get(topic)?.keys() ?? [])];
+  }
+
+  private collect(
+    cq: MemoryConsumeQueue,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalMsgSize: number,
+    filter: MessageFilter | undefined,
+    result: GetMessageResult,
+  ): void {
+    const maxOffset = cq.maxOffset;
+    const maxPullSize = Math.min(Math.max(maxTotalMsgSize, 100), MAX_PULL_MSG_SIZE);
+    const maxScan = Math.max(this.config.maxFilterMessageSize, maxMsgNums * CQ_STORE_UNIT_SIZE);
+    const maxBytesInMem = this.config.maxTransferBytesOnMessageInMemory;
+    const maxCountInMem = this.config.maxTransferCountOnMessageInMemory;
+    const commitLogCheck = filter?.isMatchedByCommitLog ? filter : undefined;
+    const messages = result.messages;
+    let total = 0;
+    let status: GetMessageStatus = GetMessageStatus.NO_MATCHED_MESSAGE;
+    let next = offset;
+    for (let queueOffset = offset; queueOffset < maxOffset; queueOffset++) {
+      if ((queueOffset - offset) * CQ_STORE_UNIT_SIZE >= maxScan) break;
+      const size = cq.sizeAt(queueOffset);
+      const count = messages.length;
+      if (total > 0 && count > 0) {
+        if (count + 1 > maxMsgNums) break;
+        if (total + size > maxPullSize) break;
+        if (total + size > maxBytesInMem) break;
+        if (count > maxCountInMem - 1) break;
+      }
+      if (total >= maxPullSize) break;
+      next = queueOffset + 1;
+      if (filter && !filter.isMatchedByConsumeQueue(cq.tagsCodeAt(queueOffset))) continue;
+      const record = this.commitLog.select(cq.phyOffsetAt(queueOffset), size);
+      if (!record) {
+        if (total === 0) status = GetMessageStatus.MESSAGE_WAS_REMOVING;
+        continue;
+      }
+      if (commitLogCheck && !commitLogCheck.isMatchedByCommitLog!(record)) continue;
+      messages.push(record);
+      total += size;
+      status = GetMessageStatus.FOUND;
+    }
+    result.status = status;
+    result.nextBeginOffset = next;
+    result.bufferTotalSize = total;
+  }
+
+  private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {
+    if (!this.running) {
+      return failure(PutMessageStatus.SERVICE_NOT_AVAILABLE, 'the message store is not running');
+    }
+    // Cheap guard before encoding, so a huge body is refused without being copied.
+    if (msg.body.length + RECORD_OVERHEAD > this.config.maxMessageSize) {
+      return failure(
+        PutMessageStatus.MESSAGE_ILLEGAL,
+        `message size ${msg.body.length + RECORD_OVERHEAD} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`,
+      );
+    }
+    return undefined;
+  }
+
+  private encode(
+    msg: MessageExtBrokerInner,
+    phyOffset: number,
+    storeTimestamp: number,
+  ): { record: Buffer; queueOffset: number } | string {
+    const queueOffset = isVisible(msg.sysFlag) ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
+    const record = this.encodeAt(msg, phyOffset, queueOffset, storeTimestamp);
+    return typeof record === 'string' ? record : { record, queueOffset };
+  }
+
+  private encodeAt(msg: MessageExtBrokerInner, phyOffset: number, queueOffset: number, storeTimestamp: number): Buffer | string {
+    let record: Buffer;
+    try {
+      record = encodeMessageRecord({
+        topic: msg.topic,
+        queueId: msg.queueId,
+        flag: msg.flag,
+        queueOffset,
+        commitLogOffset: phyOffset,
+        sysFlag: msg.sysFlag,
+        bornTimestamp: msg.bornTimestamp,
+        bornHost: msg.bornHost,
+        storeTimestamp,
+        storeHost: msg.storeHost,
+        reconsumeTimes: msg.reconsumeTimes,
+        preparedTransactionOffset: msg.preparedTransactionOffset,
+        body: msg.body,
+        propertiesString: msg.propertiesString,
+      });
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+    if (record.length > this.config.maxMessageSize) {
+      return `message size ${record.length} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`;
+    }
+    return record;
+  }
+
+  /** Writes an encoded record and, for a visible message, indexes it and tells the arrival listener. */
+  private append(
+    msg: MessageExtBrokerInner,
+    record: Buffer,
+    queueOffset: number,
+    phyOffset: number,
+    storeTimestamp: number,
+  ): number {
+    this.commitLog.append(record);
+    if (!isVisible(msg.sysFlag)) return queueOffset;
+    const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
+    const logicOffset = cq.append(phyOffset, record.length, msg.tagsCode);
+    const listener = this.arrivingListener;
+    if (listener) {
+      try {
+        listener(msg.topic, msg.queueId, logicOffset, msg.tagsCode, storeTimestamp, msg.propertiesString);
+      } catch (err) {
+        this.logger.error(`message arriving listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return logicOffset;
+  }
+
+  /**
+   * Same text as createOffsetMessageId, without BigInt on the send path: the store-host half is computed
+   * once per host and the offset rendered from its two 32-bit halves.
+   */
+  private offsetMessageId(storeHost: string, offset: number): string {
+    let prefix = this.msgIdPrefixes.get(storeHost);
+    if (prefix === undefined) {
+      prefix = createOffsetMessageId(storeHost, 0).slice(0, -16);
+      this.msgIdPrefixes.set(storeHost, prefix);
+    }
+    const high = Math.floor(offset / 0x100000000);
+    const low = offset >>> 0;
+    return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
+  }
+
+  private storeTimeAt(cq: MemoryConsumeQueue, queueOffset: number): number {
+    return this.commitLog.pickupStoreTimestamp(cq.phyOffsetAt(queueOffset), cq.sizeAt(queueOffset));
+  }
+
+  private findConsumeQueue(topic: string, queueId: number): MemoryConsumeQueue | undefined {
+    return this.consumeQueueTable.get(topic)?.get(queueId);
+  }
+
+  private findOrCreateConsumeQueue(topic: string, queueId: number): MemoryConsumeQueue {
+    let queues = this.consumeQueueTable.get(topic);
+    if (!queues) this.consumeQueueTable.set(topic, (queues = new Map()));
+    let cq = queues.get(queueId);
+    if (!cq) queues.set(queueId, (cq = new MemoryConsumeQueue(topic, queueId)));
+    return cq;
+  }
+}
+
+/** Prepared and rolled-back transaction messages are stored but never indexed, so no consumer sees them. */
+function isVisible(sysFlag: number): boolean {
+  const tran = getTransactionValue(sysFlag);
+  return tran !== MessageSysFlag.TRANSACTION_PREPARED_TYPE && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+}
+
+function failure(status: PutMessageStatus, remark: string): PutMessageResult {
+  return { status, wroteOffset: -1, wroteBytes: 0, msgId: '', logicsOffset: -1, storeTimestamp: 0, msgNum: 0, remark };
+}
