@@ -67,7 +67,7 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
     let topicConfig = topicManager.selectTopicConfig(header.topic);
     let created = false;
     if (!topicConfig) {
-      this.logger.warn(`the topic ${header.topic} does not exist, producer: ${channel.remoteAddress}`);
+      this.logger.debug(`the topic ${header.topic} does not exist, producer: ${channel.remoteAddress}`);
       topicConfig = topicManager.createTopicInSendMessageMethod(
         header.topic,
         header.defaultTopic,
