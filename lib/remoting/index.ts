@@ -7,3 +7,4 @@ export * from './remoting-client.js';
 export * from './in-process-channel.js';
 export * from './in-process-registry.js';
 export * from './in-process-remoting-client.js';
+export * from './header/index.js';

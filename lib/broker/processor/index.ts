@@ -1,4 +1,3 @@
-export * from './send-message-request-header.js';
 export * from './put-message-interceptor.js';
 export * from './send-message-processor.js';
 export * from './pull-message-processor.js';

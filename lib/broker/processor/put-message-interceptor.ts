@@ -1,7 +1,7 @@
 import { RemotingChannel, RemotingCommand } from '../../remoting/index.js';
 import { MessageExtBrokerInner } from '../../store/index.js';
 import { TopicConfig } from '../topic-config.js';
-import { SendMessageRequestHeader } from './send-message-request-header.js';
+import { SendMessageRequestHeader } from '../../remoting/index.js';
 
 /** What a send is about to store; interceptors may rewrite it (topic, queue, properties). */
 export interface SendMessageContext {

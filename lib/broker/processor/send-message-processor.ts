@@ -19,7 +19,7 @@ import type { BrokerController } from '../broker-controller.js';
 import { TopicConfig } from '../topic-config.js';
 import { isNotAllowedSendTopic, TopicValidator, validateTopic } from '../topic-validator.js';
 import { PutMessageInterceptor, SendMessageContext } from './put-message-interceptor.js';
-import { decodeSendMessageRequestHeader, SendMessageRequestHeader } from './send-message-request-header.js';
+import { decodeSendMessageRequestHeader, SendMessageRequestHeader } from '../../remoting/index.js';
 
 const UNIQ_KEY = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
 

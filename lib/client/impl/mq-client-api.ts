@@ -5,6 +5,8 @@ import {
   RemotingError,
   RequestCode,
   ResponseCode,
+  SendMessageRequestHeader,
+  encodeSendMessageRequestV2,
 } from '../../remoting/index.js';
 import { MQBrokerError, MQClientError } from '../mq-client.error.js';
 import { SendResult, SendStatus } from '../producer/send-result.js';
@@ -25,24 +27,6 @@ export enum PullStatus {
   NO_NEW_MSG = 'NO_NEW_MSG',
   NO_MATCHED_MSG = 'NO_MATCHED_MSG',
   OFFSET_ILLEGAL = 'OFFSET_ILLEGAL',
-}
-
-/** The header fields of SEND_MESSAGE (SendMessageRequestHeader); sent in the V2 one-letter form. */
-export interface SendMessageRequestHeader {
-  producerGroup: string;
-  topic: string;
-  defaultTopic: string;
-  defaultTopicQueueNums: number;
-  queueId: number;
-  sysFlag: number;
-  bornTimestamp: number;
-  flag: number;
-  properties: string;
-  reconsumeTimes?: number;
-  unitMode?: boolean;
-  maxReconsumeTimes?: number;
-  batch?: boolean;
-  brokerName?: string;
 }
 
 export interface PullMessageRequestHeader {
@@ -111,34 +95,13 @@ export class MQClientAPI {
     timeoutMillis: number,
     uniqueId: string,
   ): Promise<SendResult> {
-    const request = this.buildSendRequest(header, body);
+    const request = encodeSendMessageRequestV2(header, body);
     const response = await this.remoting.invoke(addr, request, timeoutMillis);
     return this.processSendResponse(brokerName, header.topic, response, uniqueId, addr, header.queueId);
   }
 
   sendMessageOneway(addr: string, header: SendMessageRequestHeader, body: Buffer): void {
-    this.remoting.invokeOneway(addr, this.buildSendRequest(header, body));
-  }
-
-  private buildSendRequest(h: SendMessageRequestHeader, body: Buffer): RemotingCommand {
-    const ext: Record<string, string> = {
-      a: h.producerGroup,
-      b: h.topic,
-      c: h.defaultTopic,
-      d: String(h.defaultTopicQueueNums),
-      e: String(h.queueId),
-      f: String(h.sysFlag),
-      g: String(h.bornTimestamp),
-      h: String(h.flag),
-      i: h.properties,
-      j: String(h.reconsumeTimes ?? 0),
-      k: String(h.unitMode ?? false),
-      m: String(h.batch ?? false),
-    };
-    if (h.maxReconsumeTimes !== undefined) ext.l = String(h.maxReconsumeTimes);
-    if (h.brokerName) ext.n = h.brokerName;
-    const code = h.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
-    return new RemotingCommand(code, ext, body);
+    this.remoting.invokeOneway(addr, encodeSendMessageRequestV2(header, body));
   }
 
   private processSendResponse(

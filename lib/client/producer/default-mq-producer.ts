@@ -9,12 +9,11 @@ import {
   encodeBatchMessages,
   messageProperties2String,
 } from '../../message/index.js';
-import { ResponseCode } from '../../remoting/index.js';
+import { ResponseCode, SendMessageRequestHeader } from '../../remoting/index.js';
 import { ClientConfig, withNamespace } from '../client-config.js';
 import { definedOnly } from '../defined-only.js';
 import { MQClientInstance } from '../impl/mq-client-instance.js';
 import { MQProducerInner } from '../impl/mq-client-inner.js';
-import { SendMessageRequestHeader } from '../impl/mq-client-api.js';
 import { MQClientManager } from '../mq-client-manager.js';
 import { MQBrokerError, MQClientError } from '../mq-client.error.js';
 import { TopicPublishInfo } from '../route/topic-publish-info.js';

@@ -1,4 +1,5 @@
-import { RemotingCommand, RequestCode } from '../../remoting/index.js';
+import { RequestCode } from '../request-code.js';
+import { RemotingCommand } from '../remoting-command.js';
 
 /** SEND_MESSAGE's header (SendMessageRequestHeader); SEND_MESSAGE_V2's one-letter names decode into it. */
 export interface SendMessageRequestHeader {
@@ -14,8 +15,8 @@ export interface SendMessageRequestHeader {
   reconsumeTimes: number;
   unitMode: boolean;
   batch: boolean;
-  maxReconsumeTimes: number | undefined;
-  brokerName: string | undefined;
+  maxReconsumeTimes?: number;
+  brokerName?: string;
 }
 
 /** Field names of SendMessageRequestHeaderV2, in the order a..n. */
@@ -69,4 +70,17 @@ export function decodeSendMessageRequestHeader(request: RemotingCommand, default
     maxReconsumeTimes: maxReconsume === undefined || maxReconsume === '' ? undefined : Number(maxReconsume),
     brokerName: get('brokerName'),
   };
+}
+
+/**
+ * Writes the header as the Java client does by default: SEND_MESSAGE_V2 with one-letter names, or
+ * SEND_BATCH_MESSAGE for a batch.
+ */
+export function encodeSendMessageRequestV2(h: SendMessageRequestHeader, body: Buffer): RemotingCommand {
+  const ext: Record<string, string> = {};
+  for (const name of Object.keys(V2_NAMES) as FieldName[]) {
+    const value = h[name];
+    if (value !== undefined) ext[V2_NAMES[name]] = String(value);
+  }
+  return new RemotingCommand(h.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2, ext, body);
 }

@@ -1,0 +1,17 @@
+/**
+ * nestjs-rocketmq: the package root. The message model, the public remoting pieces, the Nest-independent
+ * client, the bundled broker's entry point and the Nest module.
+ */
+export * from './message/index.js';
+export {
+  RemotingCommand,
+  RemotingError,
+  InProcessRegistry,
+  InProcessRemotingClient,
+  RequestCode,
+  ResponseCode,
+  type RemotingClient,
+} from './remoting/index.js';
+export * from './client/index.js';
+export { BundledRocketMQ, RocketMQBrokerConfigError, type BrokerConfig } from './broker/index.js';
+export * from './nest/index.js';

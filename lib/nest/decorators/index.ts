@@ -1,0 +1,3 @@
+export * from './rocketmq-message-listener.decorator.js';
+export * from './inject-rocketmq-template.decorator.js';
+export { Payload, Ctx } from './rocketmq-param.decorators.js';

@@ -1,0 +1,2 @@
+export * from './rocketmq.template.js';
+export * from './rocketmq-send-callback.interface.js';
