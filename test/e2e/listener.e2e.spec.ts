@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import {
   Inject,
   Scope,
+  UsePipes,
   ValidationPipe,
   type ArgumentMetadata,
   type INestApplicationContext,
@@ -208,6 +209,26 @@ describe('pipes, scopes and shutdown', () => {
     await app.get(RocketMQTemplate).syncSendOrderly('validated-topic', { id: 'bad', quantity: 0 }, 'k');
     await waitFor(() => attempts.length >= 2, { message: `the invalid message to be redelivered (attempts: ${attempts.length})` });
     expect(handled).toHaveLength(0);
+  });
+
+  it('a class-level ValidationPipe validates an undecorated onMessage against messageType', async () => {
+    const handled: unknown[] = [];
+    @RocketMQMessageListener({ topic: 'class-pipe-topic', consumerGroup: 'class-pipe-group', messageType: Order })
+    @UsePipes(new ValidationPipe({ transform: true }))
+    class ClassPipeListener {
+      onMessage(order: Order) {
+        handled.push(order);
+      }
+    }
+    app = await createApp({ imports: [RocketMQModule.forRoot({ producer: { group: 'class-pipe-producer' } })], providers: [ClassPipeListener] });
+    const template = app.get(RocketMQTemplate);
+    await template.syncSend('class-pipe-topic', { id: 'bad', quantity: 0 });
+    await template.syncSend('class-pipe-topic', { id: 'good', quantity: 2 });
+    await waitFor(() => handled.length === 1, { message: 'the valid order' });
+    await sleep(100);
+    expect(handled).toHaveLength(1);
+    expect((handled[0] as Order).id).toBe('good');
+    expect(handled[0]).toBeInstanceOf(Order);
   });
 
   it('a request-scoped listener gets a fresh instance per message, with the context as REQUEST', async () => {

@@ -25,6 +25,7 @@ import {
 import { RocketMQRuntime } from '../rocketmq-runtime.service.js';
 import { RocketMQTemplate } from '../template/rocketmq.template.js';
 import { ListenerContainer } from './listener-container.js';
+import { MessageExt } from '../../message/index.js';
 import { resolveListenerDefinition, subscriptionKey, type ListenerDefinition } from './listener-definition.js';
 
 const TEMPLATE_TOKEN_PREFIX = 'RocketMQTemplate:';
@@ -124,7 +125,7 @@ export class RocketMQListenerExplorer implements OnModuleInit, OnApplicationBoot
     }
     if (problems.length > 0) throw new RocketMQListenerConfigError(problems);
 
-    for (const { wrapper } of found) this.defaultParams(wrapper.metatype as Function);
+    for (const { wrapper, definition } of found) this.defaultParams(wrapper.metatype as Function, definition);
     return found;
   }
 
@@ -139,9 +140,10 @@ export class RocketMQListenerExplorer implements OnModuleInit, OnApplicationBoot
 
   /**
    * An `onMessage` without `@Payload()` / `@Ctx()` gets them implicitly (payload, context), so pipes see
-   * the payload with its `design:paramtypes` metatype as they would with the decorators.
+   * the payload with its `design:paramtypes` metatype as they would with the decorators. TypeScript emits
+   * no parameter types for an undecorated method, so a `messageType` class stands in for the payload's.
    */
-  private defaultParams(metatype: Function): void {
+  private defaultParams(metatype: Function, definition: ListenerDefinition): void {
     let host: Function = metatype;
     while (host.prototype && !Object.prototype.hasOwnProperty.call(host.prototype, LISTENER_METHOD)) {
       const parent = Object.getPrototypeOf(host) as Function;
@@ -149,6 +151,11 @@ export class RocketMQListenerExplorer implements OnModuleInit, OnApplicationBoot
       host = parent;
     }
     if (Reflect.getMetadata(ROCKETMQ_ARGS_METADATA, host, LISTENER_METHOD)) return;
+    const type = definition.messageType;
+    const isDto = typeof type === 'function' && ![String, Buffer, Object, MessageExt].includes(type as never);
+    if (isDto && !Reflect.getMetadata('design:paramtypes', host.prototype, LISTENER_METHOD)) {
+      Reflect.defineMetadata('design:paramtypes', [type, Object], host.prototype, LISTENER_METHOD);
+    }
     Reflect.defineMetadata(
       ROCKETMQ_ARGS_METADATA,
       {

@@ -1,8 +1,10 @@
 import { ConsoleLogger, Logger, type DynamicModule, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
-// Errors and warnings only (ROCKETMQ_TEST_LOGS=1 for everything): a failing test shows what was logged.
-const logger = new ConsoleLogger({ logLevels: process.env.ROCKETMQ_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'] });
+// Errors and warnings only (ROCKETMQ_TEST_LOG=debug for everything): a failing test shows what was logged.
+const logger = new ConsoleLogger({
+  logLevels: process.env.ROCKETMQ_TEST_LOG === 'debug' ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
+});
 Logger.overrideLogger(logger);
 
 /** Compiles and initialises a test app (all lifecycle hooks run, consumers started). */
