@@ -1,10 +1,13 @@
 export * from './client-config.js';
 export * from './mix-all.js';
 export * from './mq-client.error.js';
+export * from './request-timeout.error.js';
 export * from './mq-client-manager.js';
 export * from './route/index.js';
 export * from './producer/index.js';
 export * from './consumer/index.js';
+export * from './admin/index.js';
+export * from './reply-message.js';
 export { ExpressionType, buildSubscriptionData, tagMatches } from './impl/subscription-data.js';
 export type { SubscriptionData } from './impl/subscription-data.js';
 export { MQClientInstance } from './impl/mq-client-instance.js';

@@ -5,11 +5,16 @@ import { MQClientInstance } from './impl/mq-client-instance.js';
 import { MQClientError } from './mq-client.error.js';
 import { definedOnly } from './defined-only.js';
 
+/** Where producers and consumers get their client instance from. */
+export interface MQClientInstanceProvider {
+  getOrCreateInstance(config: ClientConfig): MQClientInstance;
+}
+
 /**
  * Hands out client instances (MQClientManager). Unlike Java's process-wide singleton, each Nest app owns
  * one manager, so two apps in one process never share a connection, a route cache or a client id.
  */
-export class MQClientManager {
+export class MQClientManager implements MQClientInstanceProvider {
   private readonly instances = new Map<string, MQClientInstance>();
   /** Java turns the default instance name into the pid; adding a random part keeps two managers apart. */
   readonly defaultInstanceName = `${process.pid}#${randomBytes(4).toString('hex')}`;

@@ -49,6 +49,33 @@ export class Message {
     this.setProperty(MessageConst.PROPERTY_DELAY_TIME_LEVEL, level > 0 ? String(level) : undefined);
   }
 
+  /** RocketMQ 5 timer message: deliver this many seconds after the broker stores it (TIMER_DELAY_SEC). */
+  get delayTimeSec(): number | undefined {
+    return numberProperty(this.properties[MessageConst.PROPERTY_TIMER_DELAY_SEC]);
+  }
+
+  set delayTimeSec(seconds: number | undefined) {
+    this.setProperty(MessageConst.PROPERTY_TIMER_DELAY_SEC, seconds === undefined ? undefined : String(seconds));
+  }
+
+  /** RocketMQ 5 timer message: deliver this many milliseconds after the broker stores it (TIMER_DELAY_MS). */
+  get delayTimeMs(): number | undefined {
+    return numberProperty(this.properties[MessageConst.PROPERTY_TIMER_DELAY_MS]);
+  }
+
+  set delayTimeMs(millis: number | undefined) {
+    this.setProperty(MessageConst.PROPERTY_TIMER_DELAY_MS, millis === undefined ? undefined : String(millis));
+  }
+
+  /** RocketMQ 5 timer message: deliver at this epoch millisecond (TIMER_DELIVER_MS). */
+  get deliverTimeMs(): number | undefined {
+    return numberProperty(this.properties[MessageConst.PROPERTY_TIMER_DELIVER_MS]);
+  }
+
+  set deliverTimeMs(epochMillis: number | undefined) {
+    this.setProperty(MessageConst.PROPERTY_TIMER_DELIVER_MS, epochMillis === undefined ? undefined : String(epochMillis));
+  }
+
   get waitStoreMsgOK(): boolean {
     return this.properties[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] !== 'false';
   }
@@ -71,4 +98,8 @@ export class Message {
   putUserProperty(name: string, value: string | number | boolean): void {
     this.properties[name] = String(value);
   }
+}
+
+function numberProperty(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
 }

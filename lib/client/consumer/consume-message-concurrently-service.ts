@@ -12,6 +12,17 @@ import { ProcessQueue } from './process-queue.js';
 /** How long a message waits before it is consumed again here when the broker would not take it back. */
 export const CONSUME_LOCALLY_AGAIN_DELAY_MILLIS = 5000;
 
+/** The delay level a message that timed out in its handler is retried with (cleanExpireMsg). */
+const EXPIRED_MESSAGE_DELAY_LEVEL = 3;
+
+interface InflightBatch {
+  msgs: MessageExt[];
+  pq: ProcessQueue;
+  mq: MessageQueue;
+  startedAt: number;
+  expired: boolean;
+}
+
 /**
  * Concurrent consumption (ConsumeMessageConcurrentlyService): batches of consumeMessageBatchMaxSize
  * messages, at most consumeThreadNumber handler calls at once. A failed message goes back to the broker
@@ -22,14 +33,47 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
   private readonly logger = new Logger(ConsumeMessageConcurrentlyService.name);
   private readonly semaphore: ConsumeSemaphore;
   private readonly laterTimers = new Set<NodeJS.Timeout>();
+  private readonly inflight = new Set<InflightBatch>();
+  private readonly expiryTimer: NodeJS.Timeout;
 
   constructor(
     private readonly host: ConsumeHost,
     private readonly listener: MessageListenerConcurrently,
     consumeThreadNumber: number,
     private readonly batchMaxSize: number,
+    /** consumeTimeout in ms: a handler running longer has its messages retried later. */
+    private readonly consumeTimeoutMillis = 15 * 60_000,
   ) {
     this.semaphore = new ConsumeSemaphore(consumeThreadNumber);
+    const every = Math.max(20, Math.min(consumeTimeoutMillis, 15 * 60_000));
+    this.expiryTimer = setInterval(() => void this.cleanExpiredMessages(), every);
+    this.expiryTimer.unref();
+  }
+
+  /**
+   * cleanExpireMsg: messages whose handler has run past consumeTimeout are sent back for a later retry
+   * and their offset moves on, so one stuck handler cannot hold a queue's progress for ever. The
+   * handler's eventual result is then ignored.
+   */
+  private async cleanExpiredMessages(): Promise<void> {
+    const now = Date.now();
+    for (const batch of this.inflight) {
+      if (batch.expired || now - batch.startedAt < this.consumeTimeoutMillis || batch.pq.dropped) continue;
+      batch.expired = true;
+      const sent = await Promise.all(batch.msgs.map((m) => this.host.sendMessageBack(m, EXPIRED_MESSAGE_DELAY_LEVEL, batch.mq)));
+      if (sent.every(Boolean)) {
+        this.logger.warn(
+          `consumer group ${this.host.groupName}: message(s) ${batch.msgs.map((m) => m.msgId).join(',')} exceeded consumeTimeout (${this.consumeTimeoutMillis} ms); retried later`,
+        );
+        const offset = batch.pq.removeMessages(batch.msgs);
+        if (offset >= 0) this.host.updateOffset(batch.mq, offset, true);
+      } else if (this.inflight.has(batch)) {
+        batch.expired = false;
+      } else {
+        // The handler finished while its messages were being sent back, and the broker did not take them all.
+        this.consumeLater(batch.msgs, batch.pq, batch.mq);
+      }
+    }
   }
 
   submitConsumeRequest(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
@@ -47,10 +91,12 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     if (wait) await wait;
     const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: Number.MAX_SAFE_INTEGER };
     let status: ConsumeConcurrentlyStatus;
+    const batch: InflightBatch = { msgs, pq, mq, startedAt: Date.now(), expired: false };
     try {
       if (pq.dropped || !this.host.running) return;
-      const now = String(Date.now());
+      const now = String(batch.startedAt);
       for (const m of msgs) m.properties.CONSUME_START_TIME = now;
+      this.inflight.add(batch);
       status = (await this.listener.consumeMessage(msgs, ctx)) ?? ConsumeConcurrentlyStatus.RECONSUME_LATER;
     } catch (err) {
       this.logger.warn(
@@ -58,8 +104,10 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
       );
       status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
     } finally {
+      this.inflight.delete(batch);
       this.semaphore.release();
     }
+    if (batch.expired) return;
     await this.processConsumeResult(status, ctx, msgs, pq, mq);
   }
 
@@ -93,16 +141,21 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
     if (offset >= 0) this.host.updateOffset(mq, offset, true);
     if (keep.length > 0) {
       for (const m of keep) m.reconsumeTimes++;
-      const timer = setTimeout(() => {
-        this.laterTimers.delete(timer);
-        if (!pq.dropped && this.host.running) this.submitConsumeRequest(keep, pq, mq);
-      }, CONSUME_LOCALLY_AGAIN_DELAY_MILLIS);
-      timer.unref();
-      this.laterTimers.add(timer);
+      this.consumeLater(keep, pq, mq);
     }
   }
 
+  private consumeLater(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
+    const timer = setTimeout(() => {
+      this.laterTimers.delete(timer);
+      if (!pq.dropped && this.host.running) this.submitConsumeRequest(msgs, pq, mq);
+    }, CONSUME_LOCALLY_AGAIN_DELAY_MILLIS);
+    timer.unref();
+    this.laterTimers.add(timer);
+  }
+
   async shutdown(timeoutMillis: number): Promise<boolean> {
+    clearInterval(this.expiryTimer);
     for (const t of this.laterTimers) clearTimeout(t);
     this.laterTimers.clear();
     return this.semaphore.whenIdle(timeoutMillis);

@@ -64,8 +64,14 @@ export class ConsumeMessageOrderlyService implements ConsumeMessageService {
         if (offset >= 0) this.host.updateOffset(mq, offset, false);
         continue;
       }
-      for (const m of msgs) m.reconsumeTimes++;
-      pq.makeMessagesToConsumeAgain(msgs);
+      const again = await this.retriesLeft(msgs, mq);
+      if (again.length === 0) {
+        // Every message of the batch used up its retries and is now in the DLQ: the queue moves on.
+        const offset = pq.commit();
+        if (offset >= 0) this.host.updateOffset(mq, offset, false);
+        continue;
+      }
+      pq.makeMessagesToConsumeAgain(again);
       suspendMillis = ctx.suspendCurrentQueueTimeMillis;
       break;
     }
@@ -81,6 +87,25 @@ export class ConsumeMessageOrderlyService implements ConsumeMessageService {
     } else if (pq.hasPending()) {
       this.submitConsumeRequest([], pq, mq);
     }
+  }
+
+  /**
+   * checkReconsumeTimes: a message that failed maxReconsumeTimes times goes to the DLQ instead of blocking
+   * its queue for ever; the others are counted and returned, to be retried in place. A message the broker
+   * could not take stays, so nothing is lost.
+   */
+  private async retriesLeft(msgs: MessageExt[], mq: MessageQueue): Promise<MessageExt[]> {
+    const max = this.host.maxReconsumeTimes < 0 ? Number.MAX_SAFE_INTEGER : this.host.maxReconsumeTimes;
+    const again: MessageExt[] = [];
+    for (const m of msgs) {
+      if (m.reconsumeTimes >= max && (await this.host.sendMessageBack(m, -1, mq))) {
+        this.logger.warn(`orderly consumer group ${this.host.groupName}: message ${m.msgId} failed ${m.reconsumeTimes + 1} times; moved to the DLQ`);
+        continue;
+      }
+      m.reconsumeTimes++;
+      again.push(m);
+    }
+    return again;
   }
 
   async shutdown(timeoutMillis: number): Promise<boolean> {

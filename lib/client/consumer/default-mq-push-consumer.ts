@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  Message,
   MessageConst,
   MessageExt,
   MessageQueue,
@@ -13,8 +14,11 @@ import { MQConsumerInner } from '../impl/mq-client-inner.js';
 import { PullStatus } from '../impl/mq-client-api.js';
 import { ExpressionType, SubscriptionData, buildSubscriptionData, tagMatches } from '../impl/subscription-data.js';
 import { getRetryTopic, isRetryTopic } from '../mix-all.js';
+import { REPLY_TOPIC_POSTFIX } from '../reply-message.js';
 import { definedOnly } from '../defined-only.js';
-import { MQClientManager } from '../mq-client-manager.js';
+import { MQClientInstanceProvider } from '../mq-client-manager.js';
+import { DefaultMQProducer } from '../producer/default-mq-producer.js';
+import { MixAll } from '../mix-all.js';
 import { MQClientError } from '../mq-client.error.js';
 import { AllocateMessageQueueAveragely } from './allocate/allocate-message-queue-averagely.js';
 import { AllocateMessageQueueStrategy } from './allocate/allocate-message-queue-strategy.js';
@@ -64,7 +68,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
   constructor(
     options: PushConsumerOptions,
     private readonly clientConfig: ClientConfig,
-    private readonly manager: MQClientManager,
+    private readonly manager: MQClientInstanceProvider,
   ) {
     if (!options?.consumerGroup) throw new MQClientError('consumerGroup is required for a push consumer');
     const { allocateMessageQueueStrategy, ...rest } = options;
@@ -146,7 +150,7 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
     const batch = this.options.consumeMessageBatchMaxSize;
     this.consumeService = this.listener.orderly
       ? new ConsumeMessageOrderlyService(this, this.listener, threads, batch, this.options.suspendCurrentQueueTimeMillis)
-      : new ConsumeMessageConcurrentlyService(this, this.listener, threads, batch);
+      : new ConsumeMessageConcurrentlyService(this, this.listener, threads, batch, this.options.consumeTimeout * 60_000);
     this.instance.registerConsumer(this);
     this.state = 'RUNNING';
     await this.refreshSubscribedRoutes();
@@ -226,6 +230,51 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
   async persistConsumerOffset(force = false): Promise<void> {
     if (!this.offsetStore || (!this.running && !force)) return;
     await this.offsetStore.persistAll([...this.rebalance.processQueueTable.values()].map((e) => e.mq));
+  }
+
+  /**
+   * Sends the reply to a request-reply message (MessageUtil.createReplyMessage + send): to the
+   * `<cluster>_REPLY_TOPIC`, with the request's correlation id and the requester's client id, through this
+   * client instance's own producer.
+   */
+  async sendReply(request: MessageExt, body: Buffer, timeoutMillis = 3000): Promise<void> {
+    const instance = this.instance;
+    if (!instance || !this.running) throw new MQClientError(`consumer group ${this.groupName} is not running; cannot reply`);
+    const p = request.properties;
+    const correlationId = p[MessageConst.PROPERTY_CORRELATION_ID];
+    const replyTo = p[MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT];
+    if (!correlationId || !replyTo) {
+      throw new MQClientError(`message ${request.msgId} is not a request (no ${MessageConst.PROPERTY_CORRELATION_ID} / ${MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT}); nothing to reply to`);
+    }
+    const cluster = p[MessageConst.PROPERTY_CLUSTER];
+    if (!cluster) throw new MQClientError(`message ${request.msgId} carries no CLUSTER property; cannot name the reply topic`);
+    const reply = new Message(`${cluster}${REPLY_TOPIC_POSTFIX}`, body);
+    reply.setProperty(MessageConst.PROPERTY_CORRELATION_ID, correlationId);
+    reply.setProperty(MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT, replyTo);
+    reply.setProperty(MessageConst.PROPERTY_MESSAGE_TTL, p[MessageConst.PROPERTY_MESSAGE_TTL]);
+    reply.setProperty(MessageConst.PROPERTY_MESSAGE_TYPE, 'reply');
+    const producer = instance.getDefaultProducer(
+      () => new DefaultMQProducer({ producerGroup: MixAll.CLIENT_INNER_PRODUCER_GROUP }, this.clientConfig, { getOrCreateInstance: () => instance }),
+    );
+    await producer.start();
+    await producer.send(reply, timeoutMillis);
+  }
+
+  /** RESET_CONSUMER_CLIENT_OFFSET: drop what is cached for those queues and pull again from the new offsets. */
+  async resetOffset(topic: string, offsets: Array<{ mq: MessageQueue; offset: number }>): Promise<void> {
+    if (!this.running || !this.offsetStore) return;
+    for (const { mq, offset } of offsets) {
+      if (mq.topic !== topic) continue;
+      const entry = this.rebalance.processQueueTable.get(messageQueueKey(mq));
+      if (entry) {
+        entry.pq.dropped = true;
+        this.rebalance.processQueueTable.delete(messageQueueKey(mq));
+      }
+      this.offsetStore.updateOffset(mq, offset, false);
+      await this.offsetStore.persist(mq);
+    }
+    this.logger.log(`consumer group ${this.groupName} reset its offsets of topic ${topic}`);
+    await this.doRebalance();
   }
 
   // ---- RebalanceHost ----

@@ -70,7 +70,7 @@ export class RemoteBrokerOffsetStore implements OffsetStore {
     try {
       const addr = await this.brokerAddr(mq);
       await this.instance.api.updateConsumerOffset(addr, this.groupName, mq, offset, this.instance.timeout);
-      entry.persisted = Math.max(entry.persisted, offset);
+      entry.persisted = offset;
     } catch (err) {
       this.logger.warn(`persisting offset ${offset} of ${messageQueueKey(mq)} for ${this.groupName} failed: ${String(err)}`);
     }

@@ -28,7 +28,7 @@ export interface PushConsumerOptions {
   maxReconsumeTimes?: number;
   /** How long an orderly queue waits before retrying a failed message. @default 1000 */
   suspendCurrentQueueTimeMillis?: number;
-  /** Minutes a message may be in a handler before it counts as failed. @default 15 */
+  /** Minutes a message may be in a handler before it is retried later (fractions allowed). @default 15 */
   consumeTimeout?: number;
   /** How long shutdown waits for handlers still running. @default 1000 */
   awaitTerminationMillisWhenShutdown?: number;

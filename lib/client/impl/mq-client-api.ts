@@ -94,14 +94,15 @@ export class MQClientAPI {
     body: Buffer,
     timeoutMillis: number,
     uniqueId: string,
+    code?: number,
   ): Promise<SendResult> {
-    const request = encodeSendMessageRequestV2(header, body);
+    const request = encodeSendMessageRequestV2(header, body, code);
     const response = await this.remoting.invoke(addr, request, timeoutMillis);
     return this.processSendResponse(brokerName, header.topic, response, uniqueId, addr, header.queueId);
   }
 
-  sendMessageOneway(addr: string, header: SendMessageRequestHeader, body: Buffer): void {
-    this.remoting.invokeOneway(addr, encodeSendMessageRequestV2(header, body));
+  sendMessageOneway(addr: string, header: SendMessageRequestHeader, body: Buffer, code?: number): void {
+    this.remoting.invokeOneway(addr, encodeSendMessageRequestV2(header, body, code));
   }
 
   private processSendResponse(

@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { MessageQueue } from '../../message/index.js';
-import { PermName, RemotingCommand, RequestCode } from '../../remoting/index.js';
+import * as zlib from 'node:zlib';
+import {
+  MessageConst,
+  MessageExt,
+  MessageQueue,
+  MessageSysFlag,
+  decodeMessageRecord,
+  string2messageProperties,
+} from '../../message/index.js';
+import { PermName, RemotingCommand, RequestCode, ResponseCode } from '../../remoting/index.js';
 import { ResolvedClientConfig } from '../client-config.js';
 import { MixAll } from '../mix-all.js';
 import { MQClientError } from '../mq-client.error.js';
@@ -33,6 +41,9 @@ export class MQClientInstance {
   private heartbeatAgain = false;
   private rebalanceRunning?: Promise<void>;
   private rebalanceAgain = false;
+  /** Request-reply: correlation id -> the request waiting for its reply (RequestFutureHolder). */
+  private readonly requestFutures = new Map<string, (reply: MessageExt) => void>();
+  private defaultProducer?: MQProducerInner & { shutdown(): Promise<void> };
 
   constructor(
     readonly clientId: string,
@@ -48,6 +59,96 @@ export class MQClientInstance {
         return null;
       },
     });
+    remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, {
+      processRequest: (channel, request) => {
+        this.checkTransactionState(channel.remoteAddress, request);
+        return null;
+      },
+    });
+    remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, {
+      processRequest: (channel, request) => this.receiveReplyMessage(channel.remoteAddress, request),
+    });
+    remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, {
+      processRequest: async (_channel, request) => {
+        await this.resetOffset(request);
+        return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+      },
+    });
+  }
+
+  private checkTransactionState(brokerAddr: string, request: RemotingCommand): void {
+    if (!request.body) return;
+    const msg = decodeMessageRecord(request.body);
+    msg.transactionId = request.extFields.transactionId ?? msg.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+    const group = msg.properties[MessageConst.PROPERTY_PRODUCER_GROUP];
+    const producer = group ? this.producers.get(group) : undefined;
+    if (!producer?.checkTransactionState) {
+      this.logger.warn(`check-back for transaction ${msg.transactionId} of group ${group}: no such transactional producer here`);
+      return;
+    }
+    producer.checkTransactionState(brokerAddr, msg, request.extFields);
+  }
+
+  private receiveReplyMessage(brokerAddr: string, request: RemotingCommand): RemotingCommand {
+    const h = request.extFields;
+    const msg = new MessageExt(h.topic ?? '', request.body ?? Buffer.alloc(0));
+    msg.queueId = Number(h.queueId ?? 0);
+    msg.flag = Number(h.flag ?? 0);
+    msg.sysFlag = Number(h.sysFlag ?? 0);
+    msg.bornTimestamp = Number(h.bornTimestamp ?? 0);
+    msg.bornHost = h.bornHost ?? '';
+    msg.storeHost = h.storeHost ?? brokerAddr;
+    msg.storeTimestamp = Number(h.storeTimestamp ?? 0);
+    msg.reconsumeTimes = Number(h.reconsumeTimes ?? 0);
+    msg.properties = string2messageProperties(h.properties ?? '');
+    if (msg.sysFlag & MessageSysFlag.COMPRESSED_FLAG) msg.body = zlib.inflateSync(msg.body);
+    const correlationId = msg.properties[MessageConst.PROPERTY_CORRELATION_ID];
+    const complete = correlationId ? this.requestFutures.get(correlationId) : undefined;
+    if (complete) complete(msg);
+    else this.logger.warn(`a reply with correlation id ${correlationId} came after its request timed out; dropped`);
+    return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+  }
+
+  /** Waits for the reply to a request-reply message; resolves undefined on timeout. */
+  awaitReply(correlationId: string, timeoutMillis: number): { reply: Promise<MessageExt | undefined>; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<MessageExt | undefined>((resolve) => {
+      timer = setTimeout(() => {
+        this.requestFutures.delete(correlationId);
+        resolve(undefined);
+      }, Math.max(timeoutMillis, 0));
+      this.requestFutures.set(correlationId, (msg) => {
+        clearTimeout(timer);
+        this.requestFutures.delete(correlationId);
+        resolve(msg);
+      });
+    });
+    return {
+      reply,
+      cancel: () => {
+        clearTimeout(timer);
+        this.requestFutures.delete(correlationId);
+      },
+    };
+  }
+
+  private async resetOffset(request: RemotingCommand): Promise<void> {
+    const group = request.extFields.group;
+    const topic = request.extFields.topic;
+    const consumer = group ? this.consumers.get(group) : undefined;
+    if (!consumer?.resetOffset || !topic || !request.body) return;
+    await consumer.resetOffset(topic, parseResetOffsetBody(request.body));
+  }
+
+  /**
+   * The instance's own producer (CLIENT_INNER_PRODUCER), for sends that belong to no user producer:
+   * replies of request-reply consumers.
+   */
+  getDefaultProducer<P extends MQProducerInner & { shutdown(): Promise<void>; start(): Promise<void> }>(
+    create: () => P,
+  ): P {
+    if (!this.defaultProducer) this.defaultProducer = create();
+    return this.defaultProducer as P;
   }
 
   get timeout(): number {
@@ -91,13 +192,13 @@ export class MQClientInstance {
   async unregisterProducer(group: string): Promise<void> {
     if (!this.producers.delete(group)) return;
     await this.unregisterClient({ producerGroup: group });
-    this.releaseIfEmpty();
+    await this.releaseIfEmpty();
   }
 
   async unregisterConsumer(group: string): Promise<void> {
     if (!this.consumers.delete(group)) return;
     await this.unregisterClient({ consumerGroup: group });
-    this.releaseIfEmpty();
+    await this.releaseIfEmpty();
   }
 
   private async unregisterClient(group: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
@@ -110,8 +211,15 @@ export class MQClientInstance {
     );
   }
 
-  private releaseIfEmpty(): void {
-    if (this.producers.size > 0 || this.consumers.size > 0) return;
+  private async releaseIfEmpty(): Promise<void> {
+    const inner = this.defaultProducer ? 1 : 0;
+    if (this.producers.size > inner || this.consumers.size > 0) return;
+    if (this.defaultProducer) {
+      const producer = this.defaultProducer;
+      this.defaultProducer = undefined;
+      await producer.shutdown();
+      return;
+    }
     this.shutdown();
     this.onEmpty(this);
   }
@@ -271,4 +379,27 @@ export function topicRouteToSubscribeInfo(topic: string, route: TopicRouteData):
     for (let i = 0; i < qd.readQueueNums; i++) mqs.push({ topic, brokerName: qd.brokerName, queueId: i });
   }
   return mqs;
+}
+
+/**
+ * Reads a ResetOffsetBody: the list form the bundled broker writes, or Java's fastjson form whose keys are
+ * MessageQueue objects (`{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"t"}:5}}`).
+ */
+export function parseResetOffsetBody(body: Buffer): Array<{ mq: MessageQueue; offset: number }> {
+  const text = body.toString('utf8');
+  try {
+    const parsed = JSON.parse(text) as { offsetTable?: Array<{ messageQueue: MessageQueue; offset: number }> };
+    if (Array.isArray(parsed.offsetTable)) {
+      return parsed.offsetTable.map((e) => ({ mq: e.messageQueue, offset: Number(e.offset) }));
+    }
+  } catch {
+    // fastjson's object-keyed map is not JSON; read it entry by entry below
+  }
+  const out: Array<{ mq: MessageQueue; offset: number }> = [];
+  const entry = /\{([^{}]*)\}\s*:\s*(-?\d+)/g;
+  for (let m = entry.exec(text); m; m = entry.exec(text)) {
+    const mq = JSON.parse(`{${m[1]}}`) as MessageQueue;
+    out.push({ mq: { topic: mq.topic, brokerName: mq.brokerName, queueId: Number(mq.queueId) }, offset: Number(m[2]) });
+  }
+  return out;
 }

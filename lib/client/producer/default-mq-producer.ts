@@ -1,25 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { Logger } from '@nestjs/common';
 import {
   Message,
   MessageConst,
+  MessageExt,
   MessageQueue,
   MessageSysFlag,
   UniqueMessageIdGenerator,
+  decodeOffsetMessageId,
   encodeBatchMessages,
   messageProperties2String,
 } from '../../message/index.js';
-import { ResponseCode, SendMessageRequestHeader } from '../../remoting/index.js';
+import { RemotingCommand, RequestCode, ResponseCode, SendMessageRequestHeader } from '../../remoting/index.js';
 import { ClientConfig, withNamespace } from '../client-config.js';
 import { definedOnly } from '../defined-only.js';
 import { MQClientInstance } from '../impl/mq-client-instance.js';
 import { MQProducerInner } from '../impl/mq-client-inner.js';
-import { MQClientManager } from '../mq-client-manager.js';
+import { MQClientInstanceProvider } from '../mq-client-manager.js';
+import { RequestTimeoutError } from '../request-timeout.error.js';
 import { MQBrokerError, MQClientError } from '../mq-client.error.js';
 import { TopicPublishInfo } from '../route/topic-publish-info.js';
 import { MessageQueueSelector, SelectMessageQueueByHash } from './message-queue-selector.js';
 import { PRODUCER_DEFAULTS, ProducerOptions } from './producer-options.js';
 import { SendResult, SendStatus } from './send-result.js';
+import {
+  LocalTransactionState,
+  TransactionListener,
+  TransactionSendResult,
+  transactionStateToFlag,
+} from './transaction.js';
 import { checkMessage, checkTopic } from './validators.js';
 
 type CommunicationMode = 'SYNC' | 'ASYNC' | 'ONEWAY';
@@ -45,12 +55,14 @@ export class DefaultMQProducer implements MQProducerInner {
   private readonly topicPublishInfoTable = new Map<string, TopicPublishInfo>();
   private readonly ids = new UniqueMessageIdGenerator();
   private instance?: MQClientInstance;
+  private transactionListener?: TransactionListener;
+  private starting?: Promise<void>;
   private state: 'CREATED' | 'RUNNING' | 'SHUTDOWN' = 'CREATED';
 
   constructor(
     options: ProducerOptions,
     private readonly clientConfig: ClientConfig,
-    private readonly manager: MQClientManager,
+    private readonly manager: MQClientInstanceProvider,
   ) {
     if (!options?.producerGroup) throw new MQClientError('producerGroup is required for a producer');
     this.options = { ...PRODUCER_DEFAULTS, ...definedOnly(options) } as DefaultMQProducer['options'];
@@ -70,8 +82,13 @@ export class DefaultMQProducer implements MQProducerInner {
     return this.instance;
   }
 
-  async start(): Promise<void> {
-    if (this.state === 'RUNNING') return;
+  /** Starts once; concurrent and repeated calls share the first start. */
+  start(): Promise<void> {
+    if (!this.starting) this.starting = this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     if (this.state === 'SHUTDOWN') throw new MQClientError(`the producer of group ${this.groupName} was shut down`);
     this.instance = this.manager.getOrCreateInstance(this.clientConfig);
     this.instance.registerProducer(this);
@@ -172,6 +189,117 @@ export class DefaultMQProducer implements MQProducerInner {
     return this.dispatch(batch, 'SYNC', timeout, ids.join(','), true);
   }
 
+  /** Makes this a transactional producer: the listener runs local transactions and answers check-backs. */
+  setTransactionListener(listener: TransactionListener): void {
+    this.transactionListener = listener;
+  }
+
+  /**
+   * Sends a half message, runs the local transaction if the broker stored it, then commits or rolls back
+   * (TransactionMQProducer.sendMessageInTransaction). An UNKNOW outcome, or a local transaction that
+   * throws, leaves the decision to the broker's check-back.
+   */
+  async sendMessageInTransaction(msg: Message, arg?: unknown): Promise<TransactionSendResult> {
+    const listener = this.transactionListener;
+    if (!listener) {
+      throw new MQClientError(`producer group ${this.groupName} has no TransactionListener; set one before sending transactional messages`);
+    }
+    if (msg.delayTimeLevel > 0 || msg.delayTimeSec !== undefined || msg.delayTimeMs !== undefined || msg.deliverTimeMs !== undefined) {
+      throw new MQClientError('a transactional message cannot be delayed; send it without a delay level or delivery time');
+    }
+    this.prepare(msg);
+    msg.setProperty(MessageConst.PROPERTY_TRANSACTION_PREPARED, 'true');
+    msg.setProperty(MessageConst.PROPERTY_PRODUCER_GROUP, this.groupName);
+    const uniqueId = this.ensureUniqueId(msg);
+    const sendResult = await this.dispatch(msg, 'SYNC', this.options.sendMsgTimeout, uniqueId, false, MessageSysFlag.TRANSACTION_PREPARED_TYPE);
+    let state = LocalTransactionState.UNKNOW;
+    let localError: unknown;
+    if (sendResult.sendStatus === SendStatus.SEND_OK) {
+      msg.transactionId = sendResult.transactionId ?? uniqueId;
+      try {
+        state = (await listener.executeLocalTransaction(msg, arg)) ?? LocalTransactionState.UNKNOW;
+      } catch (err) {
+        localError = err;
+        this.logger.warn(`local transaction of message ${uniqueId} threw; the broker will check back: ${String(err)}`);
+        state = LocalTransactionState.UNKNOW;
+      }
+    } else {
+      state = LocalTransactionState.ROLLBACK_MESSAGE;
+    }
+    this.endTransaction(sendResult, state, localError);
+    return { ...sendResult, localTransactionState: state, transactionId: msg.transactionId ?? uniqueId };
+  }
+
+  /** Tells the broker the outcome (END_TRANSACTION, oneway as in the Java client). */
+  private endTransaction(sendResult: SendResult, state: LocalTransactionState, localError?: unknown): void {
+    const addr = this.clientInstance.findBrokerAddressInPublish(sendResult.messageQueue.brokerName);
+    if (!addr) {
+      this.logger.warn(`cannot end transaction ${sendResult.msgId}: broker ${sendResult.messageQueue.brokerName} unknown; the broker will check back`);
+      return;
+    }
+    const request = RemotingCommand.createRequest(RequestCode.END_TRANSACTION, {
+      producerGroup: this.groupName,
+      tranStateTableOffset: sendResult.queueOffset,
+      commitLogOffset: decodeOffsetMessageId(sendResult.offsetMsgId).commitLogOffset,
+      commitOrRollback: transactionStateToFlag(state),
+      fromTransactionCheck: false,
+      msgId: sendResult.msgId,
+      transactionId: sendResult.transactionId ?? sendResult.msgId,
+    });
+    if (localError) request.remark = `executeLocalTransaction threw: ${String(localError)}`;
+    this.clientInstance.api.remoting.invokeOneway(addr, request);
+  }
+
+  /** Answers a broker's CHECK_TRANSACTION_STATE with the listener's verdict. */
+  checkTransactionState(brokerAddr: string, msg: MessageExt, header: Record<string, string>): void {
+    const listener = this.transactionListener;
+    if (!listener) return;
+    void (async () => {
+      let state = LocalTransactionState.UNKNOW;
+      let remark: string | undefined;
+      try {
+        state = (await listener.checkLocalTransaction(msg)) ?? LocalTransactionState.UNKNOW;
+      } catch (err) {
+        remark = `checkLocalTransaction threw: ${String(err)}`;
+        this.logger.warn(`check-back of transaction ${msg.transactionId} threw; the broker will ask again: ${String(err)}`);
+      }
+      const request = RemotingCommand.createRequest(RequestCode.END_TRANSACTION, {
+        producerGroup: this.groupName,
+        tranStateTableOffset: header.tranStateTableOffset,
+        commitLogOffset: header.commitLogOffset ?? msg.commitLogOffset,
+        commitOrRollback: transactionStateToFlag(state),
+        fromTransactionCheck: true,
+        msgId: header.msgId ?? msg.msgId,
+        transactionId: header.transactionId ?? msg.transactionId,
+      });
+      if (remark) request.remark = remark;
+      this.instance?.api.remoting.invokeOneway(brokerAddr, request);
+    })();
+  }
+
+  /**
+   * Request-reply (DefaultMQProducer.request): sends the message with a correlation id and this
+   * client's id, and resolves with the reply a consumer sends back, or rejects with RequestTimeoutError.
+   */
+  async request(msg: Message, timeoutMillis: number = this.options.sendMsgTimeout): Promise<MessageExt> {
+    this.prepare(msg);
+    const instance = this.clientInstance;
+    const correlationId = randomUUID();
+    msg.setProperty(MessageConst.PROPERTY_CORRELATION_ID, correlationId);
+    msg.setProperty(MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT, instance.clientId);
+    msg.setProperty(MessageConst.PROPERTY_MESSAGE_TTL, String(timeoutMillis));
+    const waiting = instance.awaitReply(correlationId, timeoutMillis);
+    try {
+      await this.dispatch(msg, 'SYNC', timeoutMillis, this.ensureUniqueId(msg), false);
+    } catch (err) {
+      waiting.cancel();
+      throw err;
+    }
+    const reply = await waiting.reply;
+    if (!reply) throw new RequestTimeoutError(msg.topic, timeoutMillis, correlationId);
+    return reply;
+  }
+
   async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
     return (await this.tryToFindTopicPublishInfo(withNamespace(topic, this.clientConfig.namespace))).messageQueues;
   }
@@ -202,6 +330,7 @@ export class DefaultMQProducer implements MQProducerInner {
     timeout: number,
     uniqueId: string,
     batch: boolean,
+    sysFlag = 0,
   ): Promise<SendResult> {
     const begin = Date.now();
     const info = await this.tryToFindTopicPublishInfo(msg.topic);
@@ -220,7 +349,7 @@ export class DefaultMQProducer implements MQProducerInner {
       const remaining = timeout - (Date.now() - begin);
       if (remaining <= 0) break;
       try {
-        const result = await this.sendKernel(msg, mq, mode, remaining, uniqueId, batch);
+        const result = await this.sendKernel(msg, mq, mode, remaining, uniqueId, batch, sysFlag);
         if (!result) return undefined as unknown as SendResult;
         if (result.sendStatus !== SendStatus.SEND_OK && this.options.retryAnotherBrokerWhenNotStoreOK) {
           lastResult = result;
@@ -251,6 +380,7 @@ export class DefaultMQProducer implements MQProducerInner {
     timeout: number,
     uniqueId = this.ensureUniqueId(msg),
     batch = false,
+    baseSysFlag = 0,
   ): Promise<SendResult | undefined> {
     const instance = this.clientInstance;
     let addr = instance.findBrokerAddressInPublish(mq.brokerName);
@@ -260,7 +390,7 @@ export class DefaultMQProducer implements MQProducerInner {
       if (!addr) throw new MQClientError(`the broker ${mq.brokerName} does not exist`);
     }
     let body = msg.body;
-    let sysFlag = 0;
+    let sysFlag = baseSysFlag;
     if (!batch && body.length >= this.options.compressMsgBodyOverHowmuch) {
       body = zlib.deflateSync(body, { level: 5 });
       sysFlag |= MessageSysFlag.COMPRESSED_FLAG;
@@ -280,11 +410,12 @@ export class DefaultMQProducer implements MQProducerInner {
       batch,
       brokerName: mq.brokerName,
     };
+    const code = msg.properties[MessageConst.PROPERTY_MESSAGE_TYPE] === 'reply' ? RequestCode.SEND_REPLY_MESSAGE_V2 : undefined;
     if (mode === 'ONEWAY') {
-      instance.api.sendMessageOneway(addr, header, body);
+      instance.api.sendMessageOneway(addr, header, body, code);
       return undefined;
     }
-    return instance.api.sendMessage(addr, mq.brokerName, header, body, timeout, uniqueId);
+    return instance.api.sendMessage(addr, mq.brokerName, header, body, timeout, uniqueId, code);
   }
 
   private ensureUniqueId(msg: Message): string {

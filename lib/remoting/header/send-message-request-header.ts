@@ -76,11 +76,15 @@ export function decodeSendMessageRequestHeader(request: RemotingCommand, default
  * Writes the header as the Java client does by default: SEND_MESSAGE_V2 with one-letter names, or
  * SEND_BATCH_MESSAGE for a batch.
  */
-export function encodeSendMessageRequestV2(h: SendMessageRequestHeader, body: Buffer): RemotingCommand {
+export function encodeSendMessageRequestV2(
+  h: SendMessageRequestHeader,
+  body: Buffer,
+  code: number = h.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2,
+): RemotingCommand {
   const ext: Record<string, string> = {};
   for (const name of Object.keys(V2_NAMES) as FieldName[]) {
     const value = h[name];
     if (value !== undefined) ext[V2_NAMES[name]] = String(value);
   }
-  return new RemotingCommand(h.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2, ext, body);
+  return new RemotingCommand(code, ext, body);
 }
