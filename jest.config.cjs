@@ -7,6 +7,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
-  setupFiles: ['<rootDir>/test/setup-logger.ts'],
+  setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
 };

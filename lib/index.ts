@@ -13,5 +13,6 @@ export {
   type RemotingClient,
 } from './remoting/index.js';
 export * from './client/index.js';
+export { compileSql92, Sql92Expression, Sql92SyntaxError } from './filter/index.js';
 export { BundledRocketMQ, RocketMQBrokerConfigError, type BrokerConfig } from './broker/index.js';
 export * from './nest/index.js';

@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const logger = new Logger('SampleApp');
   logger.log(`order system on http://127.0.0.1:${port} with the bundled RocketMQ broker`);
   logger.log(`try: curl -X POST -H 'content-type: application/json' -d '{"orderId":"o-1","customer":"ann","amount":42}' http://127.0.0.1:${port}/orders`);
+  logger.log(`transactional: curl -X POST -H 'content-type: application/json' -d '{"orderId":"o-9","customer":"dan","amount":150,"region":"eu"}' http://127.0.0.1:${port}/orders/transactional`);
+  logger.log(`price quote (request-reply): curl 'http://127.0.0.1:${port}/quotes/apple?qty=3' (after POST /prices)`);
   logger.log(`then: curl http://127.0.0.1:${port}/events`);
 }
 

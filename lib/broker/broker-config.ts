@@ -1,4 +1,5 @@
 import { RocketMQBrokerConfigError } from './rocketmq-broker-config.error.js';
+import { DEFAULT_MESSAGE_DELAY_LEVEL, parseMessageDelayLevel } from '../store/message-delay-level.js';
 
 /** Settings of the bundled broker (the subset of RocketMQ's BrokerConfig and MessageStoreConfig it honours). */
 export interface BrokerConfig {
@@ -88,6 +89,63 @@ export interface BrokerConfig {
    * @default true
    */
   traceOn: boolean;
+  /**
+   * How long a half (prepared) message may stay undecided before the broker asks its producer group
+   * (CHECK_TRANSACTION_STATE), in ms. A message's CHECK_IMMUNITY_TIME_IN_SECONDS property lengthens it.
+   * @default 6000
+   */
+  transactionTimeOut: number;
+  /**
+   * Alias of `transactionTimeOut` (the name several RocketMQ guides use); ignored when both are given.
+   * @default undefined
+   */
+  transactionMsgTimeout?: number;
+  /**
+   * How often undecided half messages are scanned and checked back, in ms (RocketMQ 4.x's 60 s).
+   * @default 60000
+   */
+  transactionCheckInterval: number;
+  /**
+   * Check-backs per half message before the broker gives up on it and moves it to
+   * TRANS_CHECK_MAX_TIME_TOPIC (as a rollback would: it is never delivered).
+   * @default 15
+   */
+  transactionCheckMax: number;
+  /**
+   * Refuse transactional (half) messages with NO_PERMISSION.
+   * @default false
+   */
+  rejectTransactionMessage: boolean;
+  /**
+   * Also store request-reply replies in `<brokerClusterName>_REPLY_TOPIC`, besides pushing them to the requester.
+   * @default true
+   */
+  storeReplyMessageEnable: boolean;
+  /**
+   * Delay of each delay level (DELAY property, 1-based), space-separated; units s, m, h, d as in RocketMQ,
+   * plus `ms` (this project's addition, for tests). Retries use levels 3 + reconsumeTimes.
+   * @default '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h'
+   */
+  messageDelayLevel: string;
+  /**
+   * Farthest ahead a timer message (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) may be scheduled, in
+   * seconds; later ones are refused with MESSAGE_ILLEGAL.
+   * @default 259200
+   */
+  timerMaxDelaySec: number;
+  /**
+   * Accept SQL92 subscriptions (property filters). Apache RocketMQ ships with this off; the bundled broker
+   * turns it on, since nothing in-process pays for it unless a consumer subscribes with SQL92.
+   * @default true
+   */
+  enablePropertyFilter: boolean;
+  /**
+   * How often consumer offsets (the transaction check progress included), delay-level progress and timer
+   * progress are written to `<storePathRootDir>/config/` when the broker runs on the file store, in ms.
+   * They are also written on shutdown; after a crash a group may see up to this much again.
+   * @default 5000
+   */
+  flushConsumerOffsetInterval: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -108,6 +166,15 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   clientChannelExpiredTimeout: 120000,
   regionId: 'DefaultRegion',
   traceOn: true,
+  transactionTimeOut: 6000,
+  transactionCheckInterval: 60000,
+  transactionCheckMax: 15,
+  rejectTransactionMessage: false,
+  storeReplyMessageEnable: true,
+  messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
+  timerMaxDelaySec: 3 * 24 * 3600,
+  enablePropertyFilter: true,
+  flushConsumerOffsetInterval: 5000,
 });
 
 type Check = (value: unknown) => string | undefined;
@@ -143,6 +210,24 @@ const CHECKS: Record<keyof BrokerConfig, Check> = {
   clientChannelExpiredTimeout: intAtLeast(1000),
   regionId: nonEmptyString,
   traceOn: bool,
+  transactionTimeOut: intAtLeast(0),
+  transactionMsgTimeout: intAtLeast(0),
+  transactionCheckInterval: intAtLeast(1),
+  transactionCheckMax: intAtLeast(0),
+  rejectTransactionMessage: bool,
+  storeReplyMessageEnable: bool,
+  messageDelayLevel: (v) =>
+    typeof v === 'string' && typeof parseMessageDelayLevel(v) !== 'string'
+      ? undefined
+      : `space-separated durations such as '1s 5s 10s' (units ms, s, m, h, d)${typeof v === 'string' ? `: ${parseMessageDelayLevel(v) as string}` : ''}`,
+  timerMaxDelaySec: intAtLeast(1),
+  enablePropertyFilter: bool,
+  flushConsumerOffsetInterval: intAtLeast(1),
+};
+
+/** Alternative spellings accepted for a key, mapped to the key they set (the real key wins when both are given). */
+const ALIASES: Readonly<Record<string, keyof BrokerConfig>> = {
+  transactionMsgTimeout: 'transactionTimeOut',
 };
 
 /**
@@ -174,6 +259,11 @@ export function resolveBrokerConfig(
         `${path}.${key}`,
         `broker option "${path}.${key}" must be ${expected}, got ${JSON.stringify(value)}`,
       );
+    }
+    const alias = ALIASES[key];
+    if (alias) {
+      if (options[alias] === undefined) config[alias] = value;
+      continue;
     }
     config[key] = value;
   }

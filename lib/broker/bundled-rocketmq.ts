@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { InProcessRegistry, InProcessRemotingClient } from '../remoting/index.js';
-import { MemoryMessageStore } from '../store/index.js';
-import { brokerAddress, BrokerConfig, resolveBrokerConfig } from './broker-config.js';
+import { FileMessageStore } from '../store/file/index.js';
+import { MemoryMessageStore, MessageStore } from '../store/index.js';
+import { brokerAddress } from './broker-config.js';
 import { BrokerController } from './broker-controller.js';
+import { resolveBrokerOptions } from './config/broker-config-parser.js';
+import type { BrokerOptions } from './config/broker-options.js';
 import { NamesrvController } from './namesrv/index.js';
 import { RocketMQBrokerConfigError } from './rocketmq-broker-config.error.js';
 
@@ -13,10 +16,12 @@ export interface BundledRocketMQOptions {
    */
   nameServerAddress?: string;
   /**
-   * Broker settings; `store` picks the message store.
-   * @default { store: 'memory' }
+   * Broker settings: BrokerConfig's keys, `store` ('memory' or 'file') and, for the file store, its keys
+   * (storePathRootDir, flushDiskType, mappedFileSizeCommitLog, ...). Every key of a RocketMQ broker.conf is
+   * accepted, with the spellings RocketMQ versions use; values may be strings (see `parseBrokerConf`).
+   * @default { store: 'file', storePathRootDir: '<cwd>/.rocketmq' }
    */
-  broker?: Partial<BrokerConfig> & { store?: 'memory' };
+  broker?: BrokerOptions;
 }
 
 const OPTION_KEYS = ['nameServerAddress', 'broker'];
@@ -37,9 +42,9 @@ export class BundledRocketMQ {
   constructor(options: BundledRocketMQOptions = {}) {
     validateOptions(options);
     this.nameServerAddress = options.nameServerAddress ?? '127.0.0.1:9876';
-    const { store: _store, ...brokerOptions } = options.broker ?? {};
-    const brokerConfig = resolveBrokerConfig(
-      { ...brokerOptions, namesrvAddr: brokerOptions.namesrvAddr ?? this.nameServerAddress } as Record<string, unknown>,
+    const brokerOptions = options.broker ?? {};
+    const { store, brokerConfig, storeConfig } = resolveBrokerOptions(
+      { ...brokerOptions, namesrvAddr: brokerOptions.namesrvAddr ?? this.nameServerAddress },
       'broker',
     );
     this.brokerAddress = brokerAddress(brokerConfig);
@@ -50,16 +55,31 @@ export class BundledRocketMQ {
       );
     }
     this.namesrvController = new NamesrvController();
+    const messageStore: MessageStore =
+      store === 'file' ? new FileMessageStore(storeConfig) : new MemoryMessageStore({ maxMessageSize: brokerConfig.maxMessageSize });
     this.brokerController = new BrokerController(brokerConfig, {
       remotingClient: new InProcessRemotingClient(this.registry, this.brokerAddress),
-      messageStore: new MemoryMessageStore({ maxMessageSize: brokerConfig.maxMessageSize }),
+      messageStore,
+      storePathRootDir: store === 'file' ? storeConfig.storePathRootDir : undefined,
     });
   }
 
-  /** Binds the NameServer and the Broker to the registry and starts them; resolves once routes exist. */
+  /**
+   * Recovers the store (file store), binds the NameServer and the Broker to the registry and starts them;
+   * resolves once routes exist. When recovery fails (store locked by another process, unreadable metadata)
+   * nothing stays bound or running.
+   */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`this bundled RocketMQ is already ${this.state}`);
     this.state = 'started';
+    try {
+      // Before binding: no client may reach a broker whose queues are not recovered yet.
+      await this.brokerController.load();
+    } catch (err) {
+      this.state = 'stopped';
+      await this.brokerController.shutdown().catch((e: unknown) => this.logger.error(`stopping after a failed load: ${String(e)}`));
+      throw err;
+    }
     this.registry.bind(this.nameServerAddress, this.namesrvController.dispatcher);
     this.registry.bind(this.brokerAddress, this.brokerController.dispatcher);
     this.namesrvController.start();
@@ -67,18 +87,21 @@ export class BundledRocketMQ {
     this.logger.log(`bundled RocketMQ started: name server ${this.nameServerAddress}, broker ${this.brokerAddress}`);
   }
 
-  /** Answers held pulls, closes client connections, stops timers and the store. Idempotent. */
+  /** Answers held pulls, closes client connections, stops timers, persists metadata, flushes and stops the store. Idempotent. */
   async shutdown(): Promise<void> {
     if (this.state !== 'started') {
       this.state = 'stopped';
       return;
     }
     this.state = 'stopped';
-    this.brokerController.shutdown();
+    // The controller persists the metadata before its first await; unbinding right after means no request
+    // can change it while the store flushes and closes.
+    const stopping = this.brokerController.shutdown();
     // Unbinding closes every in-process connection to these addresses, as a server socket closing would.
     this.registry.unbind(this.brokerAddress);
     this.registry.unbind(this.nameServerAddress);
     this.namesrvController.shutdown();
+    await stopping;
   }
 }
 
@@ -95,9 +118,4 @@ function validateOptions(options: BundledRocketMQOptions): void {
   if (address !== undefined && (typeof address !== 'string' || !/^[^\s:;]+:\d{1,5}$/.test(address))) {
     throw new RocketMQBrokerConfigError('nameServerAddress', `nameServerAddress must be "host:port", got ${JSON.stringify(address)}`);
   }
-  const store = options.broker?.store;
-  if (store !== undefined && store !== 'memory') {
-    throw new RocketMQBrokerConfigError('broker.store', `broker.store must be 'memory', got ${JSON.stringify(store)}`);
-  }
-  if (options.broker !== undefined) resolveBrokerConfig(options.broker as Record<string, unknown>, 'broker', ['store']);
 }

@@ -8,6 +8,14 @@ export class DataVersion {
     this.counter++;
   }
 
+  /** Takes over a persisted version (assignNewOne), so the table's history continues across restarts. */
+  assignNewOne(source: { timestamp?: unknown; counter?: unknown } | undefined): void {
+    if (source && typeof source.timestamp === 'number' && typeof source.counter === 'number') {
+      this.timestamp = source.timestamp;
+      this.counter = source.counter;
+    }
+  }
+
   toJSON(): { timestamp: number; counter: number } {
     return { timestamp: this.timestamp, counter: this.counter };
   }

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { PermName } from '../remoting/index.js';
 import { BrokerConfig } from './broker-config.js';
+import { BrokerPathConfigHelper } from './config/broker-path-config-helper.js';
+import { ConfigManager } from './config/config-manager.js';
 import { DataVersion } from './data-version.js';
 import { createTopicConfig, isInherited, TopicConfig } from './topic-config.js';
 import { TopicValidator } from './topic-validator.js';
@@ -13,10 +15,11 @@ export interface TopicConfigSerializeWrapper {
 
 /**
  * The broker's topics (TopicConfigManager): TBW102, the key auto-creation inherits from, plus user,
- * retry and system topics. Every change bumps the data version and is reported through `onChange`, which
- * the controller turns into an immediate NameServer registration.
+ * retry and system topics. Every change bumps the data version, is written to topics.json (when the broker
+ * has a store root) and is reported through `onChange`, which the controller turns into an immediate
+ * NameServer registration.
  */
-export class TopicConfigManager {
+export class TopicConfigManager extends ConfigManager {
   private readonly logger = new Logger(TopicConfigManager.name);
   private readonly topicConfigTable = new Map<string, TopicConfig>();
   readonly dataVersion = new DataVersion();
@@ -24,7 +27,10 @@ export class TopicConfigManager {
   constructor(
     private readonly brokerConfig: BrokerConfig,
     private readonly onChange: (topic: TopicConfig) => void = () => undefined,
+    /** Store root whose config/topics.json holds the table; none keeps it in memory only. */
+    private readonly storePathRootDir?: string,
   ) {
+    super();
     if (brokerConfig.autoCreateTopicEnable) {
       this.topicConfigTable.set(
         TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC,
@@ -89,7 +95,10 @@ export class TopicConfigManager {
 
   deleteTopicConfig(topic: string): boolean {
     const removed = this.topicConfigTable.delete(topic);
-    if (removed) this.dataVersion.next();
+    if (removed) {
+      this.dataVersion.next();
+      this.persist();
+    }
     return removed;
   }
 
@@ -106,7 +115,34 @@ export class TopicConfigManager {
   private put(config: TopicConfig): TopicConfig {
     this.topicConfigTable.set(config.topicName, config);
     this.dataVersion.next();
+    this.persist();
     this.onChange(config);
     return config;
+  }
+
+  configFilePath(): string | undefined {
+    return this.storePathRootDir === undefined ? undefined : BrokerPathConfigHelper.getTopicConfigPath(this.storePathRootDir);
+  }
+
+  encode(prettyFormat = false): string {
+    return JSON.stringify(this.buildTopicConfigSerializeWrapper(), null, prettyFormat ? 2 : undefined);
+  }
+
+  /** Persisted topics replace those of the same name made by the constructor (TBW102 included), as in RocketMQ. */
+  decode(jsonString: string): void {
+    const parsed = JSON.parse(jsonString) as Partial<TopicConfigSerializeWrapper>;
+    const table = parsed.topicConfigTable;
+    if (!table || typeof table !== 'object') throw new Error('topicConfigTable is missing');
+    const loaded: TopicConfig[] = [];
+    for (const [name, raw] of Object.entries(table)) {
+      const base = createTopicConfig(name, 0);
+      const config = { ...base, ...raw, topicName: name } as TopicConfig;
+      if (!Number.isInteger(config.readQueueNums) || !Number.isInteger(config.writeQueueNums) || !Number.isInteger(config.perm)) {
+        throw new Error(`topic ${name} has no valid queue numbers or perm`);
+      }
+      loaded.push(config);
+    }
+    for (const config of loaded) this.topicConfigTable.set(config.topicName, config);
+    this.dataVersion.assignNewOne(parsed.dataVersion);
   }
 }

@@ -1,11 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { BundledRocketMQ, type BrokerConfig } from '../broker/index.js';
-import { DefaultMQProducer, MQClientManager, type ClientConfig } from '../client/index.js';
+import { BundledRocketMQ } from '../broker/index.js';
+import {
+  ConsumeFromWhere,
+  DefaultLitePullConsumer,
+  DefaultMQProducer,
+  ExpressionType,
+  MessageModel,
+  MQAdminClient,
+  MQClientManager,
+  type ClientConfig,
+} from '../client/index.js';
 import { InProcessRemotingClient } from '../remoting/index.js';
 import { RocketMQMessageConverter } from './messaging/rocketmq-message.converter.js';
-import type { ResolvedProducerOptions, ResolvedRocketMQOptions, ResolvedTemplateOptions } from './options/rocketmq-options.validator.js';
+import type {
+  ResolvedProducerOptions,
+  ResolvedPullConsumerOptions,
+  ResolvedRocketMQOptions,
+  ResolvedTemplateOptions,
+} from './options/rocketmq-options.validator.js';
 import { DEFAULT_TEMPLATE_NAME, ROCKETMQ_RESOLVED_OPTIONS } from './rocketmq.constants.js';
 import { RocketMQTemplate } from './template/rocketmq.template.js';
+
+type BundledBrokerOptions = NonNullable<ConstructorParameters<typeof BundledRocketMQ>[0]>['broker'];
 
 /** Client-level settings a producer or consumer may set for itself. */
 export interface ClientOverrides {
@@ -30,6 +46,8 @@ export class RocketMQRuntime implements OnApplicationShutdown {
   readonly bundled?: BundledRocketMQ;
   private readonly templates = new Map<string, RocketMQTemplate>();
   private readonly producers: DefaultMQProducer[] = [];
+  private pullConsumer?: DefaultLitePullConsumer;
+  private admin?: Promise<MQAdminClient>;
   private starting?: Promise<void>;
   private closed = false;
 
@@ -38,7 +56,12 @@ export class RocketMQRuntime implements OnApplicationShutdown {
     private readonly converter: RocketMQMessageConverter,
   ) {
     if (!options.nameServer) this.bundled = new BundledRocketMQ({ broker: this.brokerConfig() });
-    this.templates.set(DEFAULT_TEMPLATE_NAME, this.createTemplate(DEFAULT_TEMPLATE_NAME, options.producer));
+    const defaultTemplate = this.createTemplate(DEFAULT_TEMPLATE_NAME, options.producer);
+    if (options.pullConsumer) {
+      this.pullConsumer = this.createPullConsumer(options.pullConsumer);
+      defaultTemplate.setConsumer(this.pullConsumer);
+    }
+    this.templates.set(DEFAULT_TEMPLATE_NAME, defaultTemplate);
     for (const [name, template] of Object.entries(options.templates)) {
       this.templates.set(name, this.createTemplate(name, template));
     }
@@ -98,6 +121,22 @@ export class RocketMQRuntime implements OnApplicationShutdown {
       this.logger.log(`Bundled RocketMQ broker started (NameServer ${this.bundled.nameServerAddress}, in-process)`);
     }
     await Promise.all(this.producers.map((p) => p.start()));
+    if (this.pullConsumer) await this.pullConsumer.start();
+  }
+
+  /**
+   * The admin client behind `RocketMQAdmin`, created and started on first use (after the broker), so an
+   * app that never queries pays nothing.
+   */
+  adminClient(): Promise<MQAdminClient> {
+    if (this.closed) return Promise.reject(new Error('RocketMQ is shut down: the admin client is closed'));
+    this.admin ??= (async () => {
+      await this.start();
+      const admin = new MQAdminClient(this.clientConfig({ ...this.options.consumer }), this.manager);
+      await admin.start();
+      return admin;
+    })();
+    return this.admin;
   }
 
   /** Producers first (nothing sends any more), then the client instances, then the broker. */
@@ -108,6 +147,8 @@ export class RocketMQRuntime implements OnApplicationShutdown {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.pullConsumer) await this.pullConsumer.shutdown().catch((err: Error) => this.logger.error(`The pull consumer did not stop cleanly: ${err.message}`));
+    if (this.admin) await this.admin.then((a) => a.shutdown()).catch(() => undefined);
     await Promise.allSettled(this.producers.map((p) => p.shutdown()));
     await this.manager.shutdown();
     if (this.bundled) await this.bundled.shutdown();
@@ -132,13 +173,30 @@ export class RocketMQRuntime implements OnApplicationShutdown {
     return new RocketMQTemplate(producer, this.converter, name);
   }
 
-  private brokerConfig(): Partial<BrokerConfig> & { store?: 'memory' } {
-    // storePath and flushDiskType belong to the file store, which the bundled broker does not have yet.
-    const { listen, storePath, flushDiskType, ...rest } = this.options.broker ?? {};
-    void storePath;
-    void flushDiskType;
-    const config = { ...rest } as Partial<BrokerConfig> & { store?: 'memory' };
-    if (listen !== undefined && config.listenPort === undefined) config.listenPort = listen as number;
-    return config;
+  private createPullConsumer(options: ResolvedPullConsumerOptions): DefaultLitePullConsumer {
+    if (options.enableMsgTrace) this.logger.warn('pullConsumer.enableMsgTrace is accepted but message trace is not implemented yet');
+    return new DefaultLitePullConsumer(
+      {
+        consumerGroup: options.group,
+        topic: options.topic,
+        messageModel: options.messageModel as MessageModel,
+        pullBatchSize: options.pullBatchSize,
+        consumeFromWhere: options.consumeFromWhere as ConsumeFromWhere,
+        selectorType: options.selectorType as ExpressionType,
+        selectorExpression: options.selectorExpression,
+      },
+      this.clientConfig(options),
+      this.manager,
+    );
   }
+
+  /** The bundled broker's options: `listen` and `storePath` are this module's names for listenPort and storePathRootDir. */
+  private brokerConfig(): BundledBrokerOptions {
+    const { listen, storePath, ...rest } = this.options.broker ?? {};
+    const config: Record<string, unknown> = { ...rest };
+    if (listen !== undefined && config.listenPort === undefined) config.listenPort = listen;
+    if (storePath !== undefined && config.storePathRootDir === undefined) config.storePathRootDir = storePath;
+    return config as BundledBrokerOptions;
+  }
+
 }

@@ -22,3 +22,6 @@ export const BATCH_SIZE_LIMIT = 4 * 1024 * 1024;
 
 /** The handler method every listener class implements. */
 export const LISTENER_METHOD = 'onMessage';
+
+/** Metadata key `@RocketMQTransactionListener` stores its attributes under. */
+export const ROCKETMQ_TRANSACTION_LISTENER_METADATA = 'rocketmq:transaction_listener';

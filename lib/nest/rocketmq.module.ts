@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { RocketMQAdmin } from './admin/rocketmq-admin.service.js';
 import type { RocketMQModuleOptions } from './interfaces/rocketmq-module-options.interface.js';
 import { RocketMQListenerExplorer } from './listener/rocketmq-listener.explorer.js';
 import { RocketMQMessageConverter } from './messaging/rocketmq-message.converter.js';
@@ -12,8 +13,9 @@ import { RocketMQTemplate } from './template/rocketmq.template.js';
 /**
  * RocketMQ for Nest (rocketmq-spring-boot-starter's counterpart). `forRoot(options)` or
  * `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`; global unless
- * `isGlobal: false`. Provides the default `RocketMQTemplate`, named templates, the message converter,
- * and runs every `@RocketMQMessageListener` provider of the app. Each app gets its own clients and, when
+ * `isGlobal: false`. Provides the default `RocketMQTemplate`, named templates, the message converter and
+ * `RocketMQAdmin`, runs every `@RocketMQMessageListener` provider of the app and binds every
+ * `@RocketMQTransactionListener` to its template. Each app gets its own clients and, when
  * no `nameServer` is set, its own bundled broker.
  */
 @Module({
@@ -27,12 +29,13 @@ import { RocketMQTemplate } from './template/rocketmq.template.js';
     RocketMQMessageConverter,
     RocketMQRuntime,
     RocketMQListenerExplorer,
+    RocketMQAdmin,
     {
       provide: RocketMQTemplate,
       useFactory: (runtime: RocketMQRuntime) => runtime.getTemplate(),
       inject: [RocketMQRuntime],
     },
   ],
-  exports: [RocketMQTemplate, RocketMQMessageConverter, RocketMQRuntime, RocketMQListenerExplorer],
+  exports: [RocketMQTemplate, RocketMQMessageConverter, RocketMQRuntime, RocketMQListenerExplorer, RocketMQAdmin],
 })
 export class RocketMQModule extends ConfigurableRocketMQModule {}

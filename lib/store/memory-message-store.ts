@@ -10,6 +10,7 @@ import {
 import { GetMessageStatus } from './get-message-status.js';
 import { MemoryCommitLog } from './memory-commit-log.js';
 import { MemoryConsumeQueue } from './memory-consume-queue.js';
+import { MemoryIndexService } from './memory-index-service.js';
 import { MessageFilter } from './message-filter.js';
 import {
   BoundaryType,
@@ -21,6 +22,7 @@ import {
 } from './message-store.js';
 import { CQ_STORE_UNIT_SIZE, DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
 import { PutMessageStatus } from './put-message-status.js';
+import { ConsumeQueueEntry, QueryMessageResult } from './query-message-result.js';
 
 /** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
 const MAX_PULL_MSG_SIZE = 128 * 1024 * 1024;
@@ -37,6 +39,7 @@ export class MemoryMessageStore implements MessageStore {
   private readonly config: MessageStoreConfig;
   private readonly commitLog = new MemoryCommitLog();
   private readonly consumeQueueTable = new Map<string, Map<number, MemoryConsumeQueue>>();
+  private readonly indexService = new MemoryIndexService();
   private arrivingListener: MessageArrivingListener | undefined;
   private readonly msgIdPrefixes = new Map<string, string>();
   private running = false;
@@ -237,6 +240,32 @@ export class MemoryMessageStore implements MessageStore {
     return this.commitLog.minOffset;
   }
 
+  getConsumeQueueEntry(topic: string, queueId: number, consumeQueueOffset: number): ConsumeQueueEntry | undefined {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return undefined;
+    return {
+      phyOffset: cq.phyOffsetAt(consumeQueueOffset),
+      size: cq.sizeAt(consumeQueueOffset),
+      tagsCode: cq.tagsCodeAt(consumeQueueOffset),
+    };
+  }
+
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
+    const result: QueryMessageResult = {
+      messages: [],
+      bufferTotalSize: 0,
+      indexLastUpdateTimestamp: this.indexService.indexLastUpdateTimestamp,
+      indexLastUpdatePhyoffset: this.indexService.indexLastUpdatePhyoffset,
+    };
+    for (const phyOffset of this.indexService.queryOffset(topic, key, maxNum, begin, end)) {
+      const record = this.commitLog.select(phyOffset);
+      if (!record) continue;
+      result.messages.push(record);
+      result.bufferTotalSize += record.length;
+    }
+    return result;
+  }
+
   /** Topics that have at least one ConsumeQueue, with their queue ids. */
   getConsumeQueueIds(topic: string): number[] {
     return [...(this.consumeQueueTable.get(topic)?.keys() ?? [])];
@@ -349,6 +378,10 @@ export class MemoryMessageStore implements MessageStore {
     storeTimestamp: number,
   ): number {
     this.commitLog.append(record);
+    // RocketMQ indexes prepared half messages too (only rollbacks are skipped), so they can be looked up.
+    if (getTransactionValue(msg.sysFlag) !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      this.indexService.buildIndex(msg.topic, msg.propertiesString, phyOffset, storeTimestamp);
+    }
     if (!isVisible(msg.sysFlag)) return queueOffset;
     const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
     const logicOffset = cq.append(phyOffset, record.length, msg.tagsCode);

@@ -2,6 +2,7 @@ import { MessageExt } from '../message/index.js';
 import { GetMessageStatus } from './get-message-status.js';
 import { MessageFilter } from './message-filter.js';
 import { PutMessageStatus } from './put-message-status.js';
+import { ConsumeQueueEntry, QueryMessageResult } from './query-message-result.js';
 
 /**
  * A message as the broker hands it to the store (MessageExtBrokerInner): what the producer sent plus what
@@ -72,11 +73,20 @@ export type BoundaryType = 'lower' | 'upper';
  * The memory store and the file store both implement it, so nothing here assumes where bytes live.
  */
 export interface MessageStore {
-  start(): void;
-  shutdown(): void;
-  putMessage(msg: MessageExtBrokerInner): PutMessageResult;
+  /** The file store opens its files here (after load()); the memory store just starts accepting puts. */
+  start(): void | Promise<void>;
+  /** The file store flushes and closes its files before the returned promise settles. */
+  shutdown(): void | Promise<void>;
+  /**
+   * Stores one message. The memory store (and the file store under ASYNC_FLUSH) answers synchronously;
+   * under SYNC_FLUSH the answer waits for the fdatasync covering the record. A Promise is only ever returned
+   * after the record is appended and dispatched (visible to pulls), so a caller that cannot wait may treat it
+   * as stored; refusals are always synchronous. Callers keep the sync path cheap with
+   * `result instanceof Promise ? await result : result`.
+   */
+  putMessage(msg: MessageExtBrokerInner): PutMessageResult | Promise<PutMessageResult>;
   /** Stores each message of a batch as its own record, in consecutive queue offsets of one queue. */
-  putMessages(batch: MessageExtBrokerInner[]): PutMessageResult;
+  putMessages(batch: MessageExtBrokerInner[]): PutMessageResult | Promise<PutMessageResult>;
   getMessage(
     group: string,
     topic: string,
@@ -100,4 +110,14 @@ export interface MessageStore {
   getMaxPhyOffset(): number;
   getMinPhyOffset(): number;
   setMessageArrivingListener(listener: MessageArrivingListener | undefined): void;
+  /**
+   * The ConsumeQueue entry at a queue offset, undefined outside the queue. No filter applies: the schedule
+   * service reads delivery times from SCHEDULE_TOPIC_XXXX's tagsCode this way.
+   */
+  getConsumeQueueEntry(topic: string, queueId: number, consumeQueueOffset: number): ConsumeQueueEntry | undefined;
+  /**
+   * Messages of `topic` indexed under `key` (each KEYS entry and the UNIQ_KEY) stored within
+   * [begin, end] ms, newest first, at most min(maxNum, 64) (IndexService.queryOffset).
+   */
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult;
 }

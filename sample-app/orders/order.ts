@@ -1,4 +1,4 @@
-import { IsIn, IsNumber, IsPositive, IsString, MinLength } from 'class-validator';
+import { IsIn, IsNumber, IsOptional, IsPositive, IsString, MinLength } from 'class-validator';
 
 /** The event a placed order publishes. */
 export class OrderCreated {
@@ -12,6 +12,11 @@ export class OrderCreated {
   @IsNumber()
   @IsPositive()
   amount!: number;
+
+  /** Sales region, sent as a user property too, so SQL92 consumers can filter on it. */
+  @IsOptional()
+  @IsString()
+  region?: string;
 }
 
 export const ORDER_STATUSES = ['created', 'paid', 'shipped', 'done'] as const;
@@ -34,4 +39,29 @@ export class PriceChanged {
 
   @IsNumber()
   price!: number;
+}
+
+/** A request for a price quote (request-reply). */
+export class PriceQuoteRequest {
+  @IsString()
+  sku!: string;
+
+  @IsNumber()
+  @IsPositive()
+  qty!: number;
+}
+
+/** The answer of the pricing service. */
+export class PriceQuote {
+  sku!: string;
+  qty!: number;
+  unitPrice!: number | null;
+  total!: number | null;
+}
+
+/** A reminder to pay, delivered some time after the order was placed (delayed message). */
+export class PaymentReminder {
+  orderId!: string;
+  scheduledAt!: number;
+  delaySeconds!: number;
 }

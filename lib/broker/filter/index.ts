@@ -1,2 +1,3 @@
 export * from './subscription-data.js';
 export * from './expression-message-filter.js';
+export * from './consumer-filter-manager.js';

@@ -9,7 +9,8 @@ import {
 } from '../../remoting/index.js';
 import type { BrokerController } from '../broker-controller.js';
 import { ClientChannelInfo } from '../client/index.js';
-import { normalizeSubscriptionData, SubscriptionData } from '../filter/index.js';
+import { compileSql92, Sql92SyntaxError } from '../../filter/index.js';
+import { isTagType, normalizeSubscriptionData, SubscriptionData } from '../filter/index.js';
 import { getRetryTopic } from '../topic-validator.js';
 
 /** HeartbeatData as clients send it (protocol doc §1.9); unknown fields are ignored. */
@@ -43,7 +44,7 @@ export class ClientManageProcessor implements RemotingRequestProcessor {
       case RequestCode.UNREGISTER_CLIENT:
         return this.unregisterClient(channel, request);
       case RequestCode.CHECK_CLIENT_CONFIG:
-        return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+        return this.checkClientConfig(request);
       default:
         return RemotingCommand.createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${request.code} not supported`);
     }
@@ -97,6 +98,30 @@ export class ClientManageProcessor implements RemotingRequestProcessor {
     }
     for (const producer of data.producerDataSet ?? []) {
       if (producer.groupName) controller.producerManager.registerProducer(producer.groupName, info());
+    }
+    return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+  }
+
+  /** CHECK_CLIENT_CONFIG: a SQL92 consumer asks at start whether the broker accepts its expression. */
+  private checkClientConfig(request: RemotingCommand): RemotingCommand {
+    let sub: Partial<SubscriptionData> | undefined;
+    try {
+      sub = (JSON.parse((request.body ?? Buffer.alloc(0)).toString('utf8') || '{}') as { subscriptionData?: Partial<SubscriptionData> }).subscriptionData;
+    } catch {
+      sub = undefined;
+    }
+    if (!sub || isTagType(sub.expressionType)) return RemotingCommand.createResponse(ResponseCode.SUCCESS);
+    if (!this.brokerController.brokerConfig.enablePropertyFilter) {
+      return RemotingCommand.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `The broker does not support consumer to filter message by ${sub.expressionType}: set the broker option enablePropertyFilter=true`,
+      );
+    }
+    try {
+      compileSql92(sub.subString ?? '');
+    } catch (err) {
+      if (!(err instanceof Sql92SyntaxError)) throw err;
+      return RemotingCommand.createResponse(ResponseCode.SUBSCRIPTION_PARSE_FAILED, `position ${err.position}: ${err.message}`);
     }
     return RemotingCommand.createResponse(ResponseCode.SUCCESS);
   }

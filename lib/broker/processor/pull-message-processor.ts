@@ -9,7 +9,15 @@ import {
 } from '../../remoting/index.js';
 import { GetMessageResult, GetMessageStatus, MessageFilter } from '../../store/index.js';
 import type { BrokerController } from '../broker-controller.js';
-import { buildSubscriptionData, ExpressionMessageFilter, isTagType, SubscriptionData } from '../filter/index.js';
+import { Sql92Expression, Sql92SyntaxError } from '../../filter/index.js';
+import {
+  buildSubscriptionData,
+  ConsumerFilterManager,
+  ExpressionMessageFilter,
+  ExpressionType,
+  isTagType,
+  SubscriptionData,
+} from '../filter/index.js';
 import { PullRequest } from '../longpolling/index.js';
 import { createTopicConfig, isReadable, TopicConfig } from '../topic-config.js';
 import { isSystemTopic, validateTopic } from '../topic-validator.js';
@@ -25,6 +33,8 @@ export class PullMessageProcessor implements RemotingRequestProcessor {
   private readonly logger = new Logger(PullMessageProcessor.name);
   /** Heartbeat subscriptions are long-lived, so their filters are built once and reused. */
   private readonly filterCache = new WeakMap<SubscriptionData, ExpressionMessageFilter>();
+  /** Compiled SQL92 subscriptions per (group, topic, subVersion). */
+  private readonly consumerFilterManager = new ConsumerFilterManager();
 
   constructor(private readonly brokerController: BrokerController) {
     brokerController.pullRequestHoldService.setWakeupHandler((held) =>
@@ -90,11 +100,13 @@ export class PullMessageProcessor implements RemotingRequestProcessor {
         return error(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
       }
     }
+    let sql92: Sql92Expression | undefined;
     if (!isTagType(subscriptionData.expressionType)) {
-      // The SQL92 filter of a later issue slots in here.
-      return error(ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${subscriptionData.expressionType}`);
+      const compiled = this.compileSql92(group, subscriptionData, hasSubscriptionFlag ? request.intField('subVersion', 0) : subscriptionData.subVersion);
+      if (compiled instanceof RemotingCommand) return compiled;
+      sql92 = compiled;
     }
-    const filter = this.filterFor(subscriptionData, hasSubscriptionFlag);
+    const filter = this.filterFor(subscriptionData, hasSubscriptionFlag, sql92);
 
     const result = controller.messageStore.getMessage(group, topic, queueId, queueOffset, maxMsgNums, maxMsgBytes, filter);
     const response = this.composeResponse(result, queueOffset);
@@ -146,11 +158,34 @@ export class PullMessageProcessor implements RemotingRequestProcessor {
     return createTopicConfig(topic, brokerConfig.defaultTopicQueueNums, PermName.PERM_READ | PermName.PERM_WRITE);
   }
 
-  private filterFor(subscriptionData: SubscriptionData, perRequest: boolean): MessageFilter {
-    if (perRequest) return new ExpressionMessageFilter(subscriptionData);
+  private filterFor(subscriptionData: SubscriptionData, perRequest: boolean, sql92: Sql92Expression | undefined): MessageFilter {
+    if (perRequest) return new ExpressionMessageFilter(subscriptionData, sql92);
     let filter = this.filterCache.get(subscriptionData);
-    if (!filter) this.filterCache.set(subscriptionData, (filter = new ExpressionMessageFilter(subscriptionData)));
+    if (!filter) this.filterCache.set(subscriptionData, (filter = new ExpressionMessageFilter(subscriptionData, sql92)));
     return filter;
+  }
+
+  /** The subscription's compiled SQL92 expression, or the error response RocketMQ gives. */
+  private compileSql92(group: string, subscriptionData: SubscriptionData, subVersion: number): Sql92Expression | RemotingCommand {
+    const type = subscriptionData.expressionType;
+    if (type !== ExpressionType.SQL92) {
+      return error(ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${type}`);
+    }
+    if (!this.brokerController.brokerConfig.enablePropertyFilter) {
+      return error(
+        ResponseCode.SYSTEM_ERROR,
+        `The broker does not support consumer to filter message by ${type}: set the broker option enablePropertyFilter=true`,
+      );
+    }
+    try {
+      return this.consumerFilterManager.get(group, subscriptionData.topic, subscriptionData.subString, subVersion);
+    } catch (err) {
+      if (!(err instanceof Sql92SyntaxError)) throw err;
+      return error(
+        ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+        `parse the consumer's subscription[${subscriptionData.subString}] failed, group: ${group}, position ${err.position}: ${err.message}`,
+      );
+    }
   }
 
   private composeResponse(result: GetMessageResult, requestOffset: number): RemotingCommand {

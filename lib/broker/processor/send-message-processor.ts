@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import {
   decodeBatchMessages,
+  getTransactionValue,
   MessageConst,
+  MessageSysFlag,
   messageProperties2String,
   string2messageProperties,
   tagsString2tagsCode,
@@ -54,7 +56,8 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
     return response;
   }
 
-  private msgCheck(
+  /** Checks the topic and queue of a send (also used for replies); a response means refused. */
+  msgCheck(
     channel: RemotingChannel,
     header: SendMessageRequestHeader,
   ): RemotingCommand | { topicConfig: TopicConfig; created: boolean } {
@@ -100,11 +103,15 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
     request: RemotingCommand,
     header: SendMessageRequestHeader,
     topicConfig: TopicConfig,
-  ): RemotingCommand {
+  ): RemotingCommand | Promise<RemotingCommand> {
     const body = request.body ?? Buffer.alloc(0);
     const properties = string2messageProperties(header.properties);
     if (!properties[UNIQ_KEY]) properties[UNIQ_KEY] = this.uniqIdGenerator.next();
     const msgInner = this.newInner(channel, header, topicConfig, body, header.flag);
+    // Interceptors may park the message elsewhere (half or schedule topic); the answer names the queue asked for.
+    const queueId = msgInner.queueId;
+    // Set before the interceptors, which may replace it: the schedule service stores the due time there.
+    msgInner.tagsCode = tagsString2tagsCode(properties[MessageConst.PROPERTY_TAGS]);
     if (this.interceptors.length > 0) {
       const context: SendMessageContext = { channel, request, header, topicConfig, msgInner, properties };
       for (const interceptor of this.interceptors) {
@@ -113,10 +120,11 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
       }
     }
     properties[MessageConst.PROPERTY_CLUSTER] = this.brokerController.brokerConfig.brokerClusterName;
-    msgInner.tagsCode = tagsString2tagsCode(properties[MessageConst.PROPERTY_TAGS]);
     msgInner.propertiesString = messageProperties2String(properties);
     const result = this.brokerController.messageStore.putMessage(msgInner);
-    return this.handlePutMessageResult(result, msgInner.queueId, properties[UNIQ_KEY]);
+    // The memory store and ASYNC_FLUSH answer at once; only SYNC_FLUSH makes the answer wait for the disk.
+    if (result instanceof Promise) return result.then((r) => this.handlePutMessageResult(r, queueId, properties[UNIQ_KEY]));
+    return this.handlePutMessageResult(result, queueId, properties[UNIQ_KEY]);
   }
 
   private sendBatchMessage(
@@ -124,9 +132,15 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
     request: RemotingCommand,
     header: SendMessageRequestHeader,
     topicConfig: TopicConfig,
-  ): RemotingCommand {
+  ): RemotingCommand | Promise<RemotingCommand> {
     if (header.topic.startsWith(TopicValidator.RETRY_GROUP_TOPIC_PREFIX)) {
       return RemotingCommand.createResponse(ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${header.topic}`);
+    }
+    if (
+      getTransactionValue(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE ||
+      string2messageProperties(header.properties)[MessageConst.PROPERTY_TRANSACTION_PREPARED] === 'true'
+    ) {
+      return RemotingCommand.createResponse(ResponseCode.MESSAGE_ILLEGAL, `batch messages cannot be transactional (half) messages, topic ${header.topic}`);
     }
     let entries;
     try {
@@ -157,10 +171,13 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
       };
     }
     const result = this.brokerController.messageStore.putMessages(batch);
-    const response = this.handlePutMessageResult(result, first.queueId, undefined);
-    const batchUniqId = string2messageProperties(header.properties)[UNIQ_KEY];
-    if (response.code === ResponseCode.SUCCESS && batchUniqId) response.extFields.batchUniqId = batchUniqId;
-    return response;
+    const answer = (r: PutMessageResult): RemotingCommand => {
+      const response = this.handlePutMessageResult(r, first.queueId, undefined);
+      const batchUniqId = string2messageProperties(header.properties)[UNIQ_KEY];
+      if (response.code === ResponseCode.SUCCESS && batchUniqId) response.extFields.batchUniqId = batchUniqId;
+      return response;
+    };
+    return result instanceof Promise ? result.then(answer) : answer(result);
   }
 
   private newInner(

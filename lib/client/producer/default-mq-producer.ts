@@ -281,7 +281,26 @@ export class DefaultMQProducer implements MQProducerInner {
    * Request-reply (DefaultMQProducer.request): sends the message with a correlation id and this
    * client's id, and resolves with the reply a consumer sends back, or rejects with RequestTimeoutError.
    */
-  async request(msg: Message, timeoutMillis: number = this.options.sendMsgTimeout): Promise<MessageExt> {
+  request(msg: Message, timeoutMillis: number = this.options.sendMsgTimeout): Promise<MessageExt> {
+    return this.requestVia(msg, timeoutMillis, (uniqueId) => this.dispatch(msg, 'SYNC', timeoutMillis, uniqueId, false));
+  }
+
+  /** Request-reply to the queue the selector picks, e.g. by hash key (request(msg, selector, arg, timeout)). */
+  async requestWithSelector(
+    msg: Message,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    timeoutMillis: number = this.options.sendMsgTimeout,
+  ): Promise<MessageExt> {
+    const mq = await this.selectQueue(msg, selector, arg);
+    return this.requestVia(msg, timeoutMillis, (uniqueId) => this.sendKernel(msg, mq, 'SYNC', timeoutMillis, uniqueId));
+  }
+
+  private async requestVia(
+    msg: Message,
+    timeoutMillis: number,
+    send: (uniqueId: string) => Promise<unknown>,
+  ): Promise<MessageExt> {
     this.prepare(msg);
     const instance = this.clientInstance;
     const correlationId = randomUUID();
@@ -290,7 +309,7 @@ export class DefaultMQProducer implements MQProducerInner {
     msg.setProperty(MessageConst.PROPERTY_MESSAGE_TTL, String(timeoutMillis));
     const waiting = instance.awaitReply(correlationId, timeoutMillis);
     try {
-      await this.dispatch(msg, 'SYNC', timeoutMillis, this.ensureUniqueId(msg), false);
+      await send(this.ensureUniqueId(msg));
     } catch (err) {
       waiting.cancel();
       throw err;

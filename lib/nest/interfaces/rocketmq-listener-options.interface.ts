@@ -39,7 +39,10 @@ export interface RocketMQMessageListenerOptions {
   topic: string;
   /** How `selectorExpression` is read. @default 'TAG' */
   selectorType?: SelectorType;
-  /** Tag expression (`'*'`, `'a || b'`) or SQL92 condition. @default '*' */
+  /**
+   * Tag expression (`'*'`, `'a || b'`) or, with `selectorType: 'SQL92'`, a condition on message properties
+   * (`"amount > 100 AND region = 'eu'"`), compiled at start. @default '*'
+   */
   selectorExpression?: string;
   /** @default 'CONCURRENTLY' */
   consumeMode?: ConsumeMode;
@@ -47,13 +50,19 @@ export interface RocketMQMessageListenerOptions {
   messageModel?: ListenerMessageModel;
   /** Most handlers of this listener running at once. @default 20 */
   consumeThreadNumber?: number;
-  /** Retries before the DLQ; -1 = 16 concurrently, unlimited orderly. @default -1 */
+  /**
+   * Retries (through `%RETRY%<group>`) before the message becomes a dead letter in `%DLQ%<group>`;
+   * -1 = 16 concurrently, unlimited orderly. @default -1
+   */
   maxReconsumeTimes?: number;
   /** Minutes a message may be in a handler before it is sent back for retry. @default 15 */
   consumeTimeout?: number;
-  /** Reply timeout of request-reply listeners, ms (request-reply comes with a later release). @default 3000 */
+  /** How long sending a reply may take, ms: a request (`sendAndReceive`) gets `onMessage`'s return value back. @default 3000 */
   replyTimeout?: number;
-  /** Delay level of the retry after a failure; 0 lets the broker pick (RECONSUME_TIMES + 3). @default 0 */
+  /**
+   * Delay level of the retry after a failure (concurrently): 0 lets the broker pick (3 + reconsumeTimes),
+   * n uses level n, -1 sends the message straight to the DLQ. @default 0
+   */
   delayLevelWhenNextConsume?: number;
   /** Orderly: how long a queue pauses after a failure, ms. @default 1000 */
   suspendCurrentQueueTimeMillis?: number;

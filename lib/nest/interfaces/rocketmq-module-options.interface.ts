@@ -62,8 +62,46 @@ export interface RocketMQConsumerOptions {
 }
 
 /**
- * Settings of the bundled broker, used only when `nameServer` is absent. The bundled broker keeps
- * messages in memory; `storePath` and `flushDiskType` are accepted now and take effect with the file store.
+ * The lite pull consumer behind `RocketMQTemplate.receive` (Spring's `rocketmq.pull-consumer.*`, also
+ * `rocketmq.consumer.group|topic|...`). Set it and the default template owns a DefaultLitePullConsumer.
+ */
+export interface RocketMQPullConsumerOptions {
+  /** Consumer group. Required. */
+  group: string;
+  /** Topic to poll. Required. */
+  topic: string;
+  /** How `selectorExpression` is read. @default 'TAG' */
+  selectorType?: 'TAG' | 'SQL92';
+  /** Tag expression or SQL92 condition. @default '*' */
+  selectorExpression?: string;
+  /** @default 'CLUSTERING' */
+  messageModel?: 'CLUSTERING' | 'BROADCASTING';
+  /** Most messages one `receive` returns. @default 10 */
+  pullBatchSize?: number;
+  /** Where the group starts the first time. @default 'CONSUME_FROM_LAST_OFFSET' */
+  consumeFromWhere?: 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
+  /** NameServer of this consumer. @default the module's (or the bundled broker) */
+  nameServer?: string;
+  /** @default undefined (no ACL) */
+  accessKey?: string;
+  /** @default undefined */
+  secretKey?: string;
+  /** @default undefined */
+  namespace?: string;
+  /** @default unique per app */
+  instanceName?: string;
+  /** Accepted; message trace comes with a later release. @default false */
+  enableMsgTrace?: boolean;
+  /** @default 'RMQ_SYS_TRACE_TOPIC' */
+  customizedTraceTopic?: string;
+  /** Accepted; TLS comes with the TCP transport. @default false */
+  tlsEnable?: boolean;
+}
+
+/**
+ * Settings of the bundled broker, used only when `nameServer` is absent. Every key of a RocketMQ
+ * broker.conf is accepted (both `mapedFileSize*` and `mappedFileSize*` spellings, string values too); an
+ * unknown key stops the app with a RocketMQBrokerConfigError naming it.
  */
 export interface RocketMQBrokerOptions {
   /** @default 'broker-a' (the bundled broker's default) */
@@ -86,11 +124,38 @@ export interface RocketMQBrokerOptions {
   autoCreateSubscriptionGroup?: boolean;
   /** Largest message the broker stores, in bytes. @default 4194304 */
   maxMessageSize?: number;
-  /** The message store. @default 'memory' */
-  store?: 'memory';
-  /** Where the file store will keep its files. Accepted; comes with the file store. @default '.rocketmq' */
+  /**
+   * The message store: files under `storePath` (CommitLog, ConsumeQueue, index, checkpoint; survives
+   * restarts and crashes), or memory (lost on stop).
+   * @default 'file' (the environment variable ROCKETMQ_BUNDLED_STORE=memory|file overrides the default)
+   */
+  store?: 'memory' | 'file';
+  /**
+   * The 18 delay levels, space-separated, units `ms`, `s`, `m`, `h`, `d`. Also the retry schedule: retry
+   * *n* of a concurrent consumer uses level *n + 2*. Short levels make tests fast.
+   * @default '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h'
+   */
+  messageDelayLevel?: string;
+  /** A half (transactional) message undecided this long is checked back, ms; alias `transactionMsgTimeout`. @default 6000 */
+  transactionTimeOut?: number;
+  /** Alias of `transactionTimeOut` (the seeds' spelling). */
+  transactionMsgTimeout?: number;
+  /** How often the broker looks for undecided half messages, ms. @default 60000 */
+  transactionCheckInterval?: number;
+  /** Check-backs of one half message before the broker drops it (as a rollback). @default 15 */
+  transactionCheckMax?: number;
+  /** SQL92 property filters (`selectorType: 'SQL92'`). @default true in the bundled broker */
+  enablePropertyFilter?: boolean;
+  /** Longest timer delay (`syncSendDelayTimeSeconds` and friends), seconds. @default 259200 (3 days) */
+  timerMaxDelaySec?: number;
+  /** Keep request-reply replies in the store too. @default true */
+  storeReplyMessageEnable?: boolean;
+  /** Where the file store keeps its files (storePathRootDir). @default '<working directory>/.rocketmq' */
   storePath?: string;
-  /** Flush mode of the file store. Accepted; comes with the file store. @default 'ASYNC_FLUSH' */
+  /**
+   * ASYNC_FLUSH acknowledges a send once written (flushed every 500 ms); SYNC_FLUSH only once on disk,
+   * concurrent sends sharing one fdatasync. @default 'ASYNC_FLUSH'
+   */
   flushDiskType?: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
   /** Any other BrokerConfig key is passed to the bundled broker, which validates it. */
   [brokerConfigKey: string]: unknown;
@@ -125,10 +190,10 @@ export interface RocketMQModuleOptions {
    */
   resolvePlaceholder?: (key: string) => string | undefined;
   /**
-   * Spring's `rocketmq.pull-consumer.*` / lite-pull `rocketmq.consumer.group|topic|...` settings, kept for
-   * `RocketMQTemplate.receive` (a later release). @default undefined
+   * The lite pull consumer of the default template, for `RocketMQTemplate.receive` (Spring's
+   * `rocketmq.pull-consumer.*` / `rocketmq.consumer.group|topic|...`). @default undefined (no `receive`)
    */
-  pullConsumer?: Record<string, string>;
+  pullConsumer?: RocketMQPullConsumerOptions;
 }
 
 /** Extra keys of `forRoot` / `forRootAsync` that shape the module rather than the clients. */

@@ -13,7 +13,8 @@ import {
   type MessageListenerConcurrently,
   type MessageListenerOrderly,
 } from '../../client/index.js';
-import type { MessageExt } from '../../message/index.js';
+import { MessageConst, type MessageExt } from '../../message/index.js';
+import { GenericMessage } from '../messaging/message-builder.js';
 import { RocketMQMessageConverter } from '../messaging/rocketmq-message.converter.js';
 import { LISTENER_METHOD, ROCKETMQ_ARGS_METADATA, ROCKETMQ_CONTEXT_TYPE } from '../rocketmq.constants.js';
 import type { RocketMQRuntime } from '../rocketmq-runtime.service.js';
@@ -27,7 +28,9 @@ type Handler = (payload: unknown, context: unknown) => Promise<unknown>;
  * Runs one `@RocketMQMessageListener` (rocketmq-spring's DefaultRocketMQListenerContainer): owns its push
  * consumer, converts each message to the payload type and calls `onMessage` through Nest's external
  * context, so pipes, guards, interceptors and exception filters apply. Returning acknowledges; throwing
- * retries later (concurrently) or pauses the queue (orderly).
+ * (or a payload that does not convert, or a pipe that rejects it) retries later with the retry topic and,
+ * after `maxReconsumeTimes`, the DLQ (concurrently), or pauses the queue (orderly). A request sent with
+ * `sendAndReceive` gets `onMessage`'s return value as its reply.
  */
 export class ListenerContainer {
   private readonly logger: Logger;
@@ -137,26 +140,46 @@ export class ListenerContainer {
     }
     for (const msg of msgs) {
       const context = new RocketMQContext(msg, this.definition.consumerGroup);
+      let result: unknown;
       try {
-        await this.invoke(this.converter.fromMessage(msg, this.definition.messageType), context);
+        result = await this.invoke(this.converter.fromMessage(msg, this.definition.messageType), context);
       } catch (err) {
         this.logFailure(msg.msgId, err, msg.reconsumeTimes);
         throw err;
       }
+      if (isRequest(msg)) await this.reply(msg, result);
     }
   }
 
-  private async invoke(payload: unknown, context: RocketMQContext | RocketMQContext[]): Promise<void> {
-    if (this.staticHandler) {
-      await this.staticHandler(payload, context);
+  /**
+   * Sends `onMessage`'s return value back to the requester (RocketMQReplyListener). A failed reply is
+   * logged, not retried: the handler ran, and running it again would repeat its work.
+   */
+  private async reply(request: MessageExt, result: unknown): Promise<void> {
+    if (result === undefined) {
+      this.logger.warn(`Message ${request.msgId} is a request (sendAndReceive) but onMessage returned nothing: no reply sent, the requester will time out. Return the reply from onMessage (RocketMQReplyListener)`);
       return;
+    }
+    const consumer = this.consumer;
+    try {
+      const body = this.converter.toBody(result instanceof GenericMessage ? result.payload : result);
+      if (!consumer) throw new Error('the listener is stopping');
+      await consumer.sendReply(request, body, this.definition.replyTimeout);
+    } catch (err) {
+      this.logger.error(`Could not reply to request ${request.msgId}: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  private async invoke(payload: unknown, context: RocketMQContext | RocketMQContext[]): Promise<unknown> {
+    if (this.staticHandler) {
+      return this.staticHandler(payload, context);
     }
     // Request-scoped, transient or durable: a fresh instance (and context id) per call, the context as request.
     const request = Array.isArray(context) ? context[0] : context;
     const contextId = ContextIdFactory.getByRequest(request);
     this.moduleRef.registerRequestByContextId(request, contextId);
     const instance = await this.moduleRef.resolve<Record<string, unknown>>(this.wrapper.token as Function, contextId, { strict: false });
-    await this.createHandler(instance, contextId)(payload, context);
+    return this.createHandler(instance, contextId)(payload, context);
   }
 
   private createHandler(instance: Record<string, unknown>, contextId?: ReturnType<typeof ContextIdFactory.create>): Handler {
@@ -176,10 +199,23 @@ export class ListenerContainer {
 
   private logFailure(msgId: string, err: unknown, reconsumeTimes?: number): void {
     const error = err as Error;
-    const retry = this.definition.consumeMode === 'ORDERLY' ? 'the queue pauses and retries' : 'it will be redelivered';
+    const d = this.definition;
+    const retry =
+      d.messageModel === 'BROADCASTING'
+        ? 'broadcasting does not retry: the message is skipped'
+        : d.consumeMode === 'ORDERLY'
+          ? `the queue pauses ${d.suspendCurrentQueueTimeMillis} ms and retries it`
+          : d.delayLevelWhenNextConsume === -1
+            ? `it goes to %DLQ%${d.consumerGroup} (delayLevelWhenNextConsume -1)`
+            : `it will be redelivered through %RETRY%${d.consumerGroup}, then %DLQ%${d.consumerGroup} after ${d.maxReconsumeTimes === -1 ? 16 : d.maxReconsumeTimes} retries`;
     this.logger.warn(
       `onMessage failed for message ${msgId}${reconsumeTimes ? ` (delivery ${reconsumeTimes + 1})` : ''}; ${retry}: ${error?.message ?? String(err)}`,
     );
     if (error?.stack) this.logger.debug(error.stack);
   }
+}
+
+/** A message sent with request-reply (`sendAndReceive`): it names a correlation id and the client to answer. */
+function isRequest(msg: MessageExt): boolean {
+  return msg.getProperty(MessageConst.PROPERTY_CORRELATION_ID) !== undefined && msg.getProperty(MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT) !== undefined;
 }

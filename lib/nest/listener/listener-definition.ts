@@ -4,6 +4,7 @@ import {
   AllocateMessageQueueConsistentHash,
   type AllocateMessageQueueStrategy,
 } from '../../client/index.js';
+import { compileSql92, Sql92SyntaxError } from '../../filter/index.js';
 import { MessageExt } from '../../message/index.js';
 import type {
   ListenerMessageType,
@@ -170,6 +171,10 @@ export function resolveListenerDefinition(
     at('consumeMode', 'ORDERLY cannot be combined with messageModel BROADCASTING (RocketMQ has no orderly broadcasting): use CLUSTERING or CONCURRENTLY');
   }
   if (definition.selectorExpression === '') definition.selectorExpression = '*';
+  if (definition.selectorType === 'SQL92' && typeof definition.selectorExpression === 'string' && !unresolved.has('selectorExpression')) {
+    const problem = sql92Problem(definition.selectorExpression);
+    if (problem) at('selectorExpression', problem);
+  }
   if (definition.consumeFromWhere === 'CONSUME_FROM_TIMESTAMP' && definition.consumeTimestamp !== undefined && !/^\d{14}$/.test(definition.consumeTimestamp)) {
     at('consumeTimestamp', `must be yyyyMMddHHmmss, got "${definition.consumeTimestamp}"`);
   }
@@ -202,6 +207,25 @@ export function resolveListenerDefinition(
   if (definition.messageType === MessageExt) definition.messageType = MessageExt;
 
   return { definition, problems };
+}
+
+/**
+ * Why a SQL92 selector does not compile, quoting the expression with the error position, or undefined.
+ * Checked at start so a typo fails the app instead of silently matching nothing.
+ */
+export function sql92Problem(expression: string): string | undefined {
+  if (expression.trim() === '*') {
+    return `"*" is a tag expression, not SQL92: with selectorType 'SQL92' write a condition such as "a > 5 AND region = 'eu'" (or TRUE for every message)`;
+  }
+  try {
+    compileSql92(expression);
+    return undefined;
+  } catch (err) {
+    if (err instanceof Sql92SyntaxError) {
+      return `"${expression}" is not a valid SQL92 selector: at position ${err.position}, ${err.reason}\n      ${expression.replace(/[\r\n\t\f]/g, ' ')}\n      ${' '.repeat(err.position)}^`;
+    }
+    return `"${expression}" is not a valid SQL92 selector: ${(err as Error)?.message ?? String(err)}`;
+  }
 }
 
 /** What must be equal for two listeners to share a group: the subscription. */

@@ -11,7 +11,12 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js'
 import { RocketMQParamType } from '../decorators/rocketmq-param.decorators.js';
 import { RocketMQConfigError } from '../errors/rocketmq-config.error.js';
 import { RocketMQListenerConfigError } from '../errors/rocketmq-listener-config.error.js';
+import { RocketMQTransactionListenerConfigError } from '../errors/rocketmq-transaction.error.js';
 import type { RocketMQMessageListenerOptions } from '../interfaces/rocketmq-listener-options.interface.js';
+import type {
+  RocketMQLocalTransactionListener,
+  RocketMQTransactionListenerOptions,
+} from '../interfaces/rocketmq-transaction-listener.interface.js';
 import { RocketMQMessageConverter } from '../messaging/rocketmq-message.converter.js';
 import { PlaceholderResolver } from '../options/placeholder-resolver.js';
 import type { ResolvedRocketMQOptions } from '../options/rocketmq-options.validator.js';
@@ -21,6 +26,7 @@ import {
   ROCKETMQ_ARGS_METADATA,
   ROCKETMQ_LISTENER_METADATA,
   ROCKETMQ_RESOLVED_OPTIONS,
+  ROCKETMQ_TRANSACTION_LISTENER_METADATA,
 } from '../rocketmq.constants.js';
 import { RocketMQRuntime } from '../rocketmq-runtime.service.js';
 import { RocketMQTemplate } from '../template/rocketmq.template.js';
@@ -30,10 +36,19 @@ import { resolveListenerDefinition, subscriptionKey, type ListenerDefinition } f
 
 const TEMPLATE_TOKEN_PREFIX = 'RocketMQTemplate:';
 
+/** `@RocketMQTransactionListener` attributes: the template, and the Java pool sizes (accepted, unused). */
+const TRANSACTION_LISTENER_ATTRIBUTES: Record<string, 'string' | [min: number]> = {
+  rocketMQTemplateBeanName: 'string',
+  corePoolSize: [1],
+  maximumPoolSize: [1],
+  keepAliveTime: [0],
+  blockingQueueSize: [1],
+};
+
 /**
  * Finds every `@RocketMQMessageListener` provider and runs it. Module init: validate every listener (all
- * problems in one `RocketMQListenerConfigError`) and every template injection, then start the bundled
- * broker and the producers. Application bootstrap: start the consumers and wait for their first
+ * problems in one `RocketMQListenerConfigError`) and every template injection, bind every
+ * `@RocketMQTransactionListener` to its template's producer, then start the bundled broker and the producers. Application bootstrap: start the consumers and wait for their first
  * rebalance. Before shutdown: stop them, draining in-flight handlers.
  */
 @Injectable()
@@ -57,6 +72,7 @@ export class RocketMQListenerExplorer implements OnModuleInit, OnApplicationBoot
 
   async onModuleInit(): Promise<void> {
     this.checkTemplateInjections();
+    this.bindTransactionListeners();
     const listeners = this.explore();
     await this.runtime.start();
     this.containers = listeners.map(
@@ -127,6 +143,65 @@ export class RocketMQListenerExplorer implements OnModuleInit, OnApplicationBoot
 
     for (const { wrapper, definition } of found) this.defaultParams(wrapper.metatype as Function, definition);
     return found;
+  }
+
+  /**
+   * Binds each `@RocketMQTransactionListener` to the producer of its template (rocketmq-spring's
+   * RocketMQTransactionConfiguration). Every problem (unknown template, a template without a producer,
+   * two listeners for one template, missing callbacks, bad attributes) is reported in one
+   * `RocketMQTransactionListenerConfigError` before anything is bound.
+   */
+  private bindTransactionListeners(): void {
+    const problems: string[] = [];
+    const bindings = new Map<string, { className: string; instance: RocketMQLocalTransactionListener }>();
+    const seen = new Set<unknown>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const metatype = wrapper.metatype as Function | undefined;
+      if (!metatype || wrapper.inject || wrapper.isAlias || seen.has(wrapper)) continue;
+      const raw = Reflect.getMetadata(ROCKETMQ_TRANSACTION_LISTENER_METADATA, metatype) as RocketMQTransactionListenerOptions | undefined;
+      if (!raw) continue;
+      seen.add(wrapper);
+      const className = metatype.name || '<anonymous class>';
+      const before = problems.length;
+      for (const [key, value] of Object.entries(raw ?? {})) {
+        const rule = TRANSACTION_LISTENER_ATTRIBUTES[key];
+        if (!rule) problems.push(`${className}: ${key} is not a @RocketMQTransactionListener attribute (known: ${Object.keys(TRANSACTION_LISTENER_ATTRIBUTES).join(', ')})`);
+        else if (value === undefined) continue;
+        else if (rule === 'string' && (typeof value !== 'string' || value === '')) problems.push(`${className}: ${key} must be a template name, got ${JSON.stringify(value)}`);
+        else if (Array.isArray(rule) && (typeof value !== 'number' || !Number.isInteger(value) || value < rule[0])) {
+          problems.push(`${className}: ${key} must be an integer >= ${rule[0]}, got ${JSON.stringify(value)}`);
+        }
+      }
+      for (const method of ['executeLocalTransaction', 'checkLocalTransaction']) {
+        if (typeof (metatype.prototype as Record<string, unknown>)?.[method] !== 'function') {
+          problems.push(`${className}: ${method} is missing: a @RocketMQTransactionListener class implements RocketMQLocalTransactionListener (executeLocalTransaction and checkLocalTransaction)`);
+        }
+      }
+      if (!wrapper.isDependencyTreeStatic()) {
+        problems.push(`${className}: a @RocketMQTransactionListener must be a singleton (check-backs arrive outside any request); remove its request or transient scope`);
+      }
+      const templateName = raw.rocketMQTemplateBeanName ?? DEFAULT_TEMPLATE_NAME;
+      if (typeof templateName === 'string' && templateName) {
+        const template = this.runtime.getTemplate(templateName);
+        if (!template.hasProducer) {
+          const reason = this.runtime.missingTemplateReason(templateName) ?? `RocketMQTemplate "${templateName}" has no producer: set producer.group`;
+          problems.push(`${className}: rocketMQTemplateBeanName "${templateName}" names no template with a producer. ${reason}`);
+        }
+        const other = bindings.get(templateName);
+        if (other) {
+          problems.push(`${className}: RocketMQTemplate "${templateName}" already has the transaction listener ${other.className}; a template has one transaction listener: bind one of them to another template (rocketMQTemplateBeanName)`);
+        } else if (problems.length === before) {
+          bindings.set(templateName, { className, instance: wrapper.instance as RocketMQLocalTransactionListener });
+        } else {
+          bindings.set(templateName, { className, instance: undefined as never });
+        }
+      }
+    }
+    if (problems.length > 0) throw new RocketMQTransactionListenerConfigError(problems);
+    for (const [templateName, { className, instance }] of bindings) {
+      this.runtime.getTemplate(templateName).bindTransactionListener(instance, className);
+      this.logger.log(`${className} is the transaction listener of RocketMQTemplate "${templateName}"`);
+    }
   }
 
   private enabled(definition: ListenerDefinition): boolean {

@@ -3,8 +3,10 @@ import type {
   RocketMQConsumerOptions,
   RocketMQModuleOptions,
   RocketMQProducerOptions,
+  RocketMQPullConsumerOptions,
   RocketMQTemplateOptions,
 } from '../interfaces/rocketmq-module-options.interface.js';
+import { topicNameProblem } from '../messaging/destination.js';
 
 /** The producer options with every default applied. */
 export type ResolvedProducerOptions = Required<Omit<RocketMQProducerOptions, 'accessKey' | 'secretKey' | 'namespace' | 'instanceName'>> &
@@ -12,9 +14,14 @@ export type ResolvedProducerOptions = Required<Omit<RocketMQProducerOptions, 'ac
 
 export type ResolvedTemplateOptions = ResolvedProducerOptions & { nameServer?: string };
 
+/** The pull consumer options with every default applied. */
+export type ResolvedPullConsumerOptions = RocketMQPullConsumerOptions &
+  Required<Pick<RocketMQPullConsumerOptions, 'selectorType' | 'selectorExpression' | 'messageModel' | 'pullBatchSize' | 'consumeFromWhere'>>;
+
 /** Options after validation: defaults applied, templates resolved. */
-export interface ResolvedRocketMQOptions extends Omit<RocketMQModuleOptions, 'producer' | 'templates' | 'consumer'> {
+export interface ResolvedRocketMQOptions extends Omit<RocketMQModuleOptions, 'producer' | 'templates' | 'consumer' | 'pullConsumer'> {
   producer?: ResolvedProducerOptions;
+  pullConsumer?: ResolvedPullConsumerOptions;
   templates: Record<string, ResolvedTemplateOptions>;
   consumer: RocketMQConsumerOptions;
   properties: Record<string, string>;
@@ -35,20 +42,18 @@ export const PRODUCER_OPTION_DEFAULTS = {
 const MODULE_KEYS = ['nameServer', 'producer', 'consumer', 'templates', 'broker', 'accessChannel', 'properties', 'resolvePlaceholder', 'pullConsumer'];
 const PRODUCER_KEYS = ['group', ...Object.keys(PRODUCER_OPTION_DEFAULTS), 'accessKey', 'secretKey', 'namespace', 'instanceName'];
 const TEMPLATE_KEYS = [...PRODUCER_KEYS, 'nameServer'];
+export const PULL_CONSUMER_DEFAULTS = {
+  selectorType: 'TAG',
+  selectorExpression: '*',
+  messageModel: 'CLUSTERING',
+  pullBatchSize: 10,
+  consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
+} as const;
+const PULL_CONSUMER_KEYS = [
+  'group', 'topic', ...Object.keys(PULL_CONSUMER_DEFAULTS), 'nameServer', 'accessKey', 'secretKey', 'namespace', 'instanceName',
+  'enableMsgTrace', 'customizedTraceTopic', 'tlsEnable',
+];
 const CONSUMER_KEYS = ['accessKey', 'secretKey', 'namespace', 'instanceName', 'enableMsgTrace', 'customizedTraceTopic', 'tlsEnable', 'listeners'];
-const BROKER_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
-  brokerName: 'string',
-  brokerClusterName: 'string',
-  brokerId: 'number',
-  brokerIP1: 'string',
-  listenPort: 'number',
-  listen: 'number',
-  autoCreateTopicEnable: 'boolean',
-  defaultTopicQueueNums: 'number',
-  autoCreateSubscriptionGroup: 'boolean',
-  maxMessageSize: 'number',
-  storePath: 'string',
-};
 
 /** `host:port` list separated by `;` (what rocketmq-spring's `rocketmq.name-server` takes). */
 const NAME_SERVER_PATTERN = /^[^\s;:]+:\d{1,5}(;[^\s;:]+:\d{1,5})*;?$/;
@@ -80,7 +85,7 @@ export function resolveRocketMQOptions(raw: RocketMQModuleOptions | undefined | 
     problems.push('resolvePlaceholder must be a function (key) => string | undefined');
   }
   checkStringRecord(raw.properties, 'properties', problems);
-  checkStringRecord(raw.pullConsumer, 'pullConsumer', problems);
+  const pullConsumer = resolvePullConsumer(raw.pullConsumer, problems);
 
   let producer: ResolvedProducerOptions | undefined;
   if (raw.producer !== undefined) {
@@ -135,16 +140,9 @@ export function resolveRocketMQOptions(raw: RocketMQModuleOptions | undefined | 
   if (raw.broker !== undefined) {
     if (!isObject(raw.broker)) problems.push('broker must be an object');
     else {
-      for (const [key, type] of Object.entries(BROKER_TYPES)) checkType(raw.broker[key], type, `broker.${key}`, problems);
-      for (const key of ['listenPort', 'listen', 'defaultTopicQueueNums', 'maxMessageSize', 'brokerId'] as const) {
-        checkNonNegativeInteger(raw.broker[key], `broker.${key}`, problems, key === 'defaultTopicQueueNums' || key === 'maxMessageSize' ? 1 : 0);
-      }
-      if (raw.broker.store !== undefined && raw.broker.store !== 'memory') {
-        problems.push(`broker.store ${JSON.stringify(raw.broker.store)} is not available yet: use 'memory' (the file store comes later)`);
-      }
-      if (raw.broker.flushDiskType !== undefined && raw.broker.flushDiskType !== 'ASYNC_FLUSH' && raw.broker.flushDiskType !== 'SYNC_FLUSH') {
-        problems.push(`broker.flushDiskType must be 'ASYNC_FLUSH' or 'SYNC_FLUSH', got ${JSON.stringify(raw.broker.flushDiskType)}`);
-      }
+      // Every other key is the bundled broker's to check (RocketMQBrokerConfigError names a bad or unknown one).
+      checkNonNegativeInteger(raw.broker.listen, 'broker.listen', problems, 0);
+      checkType(raw.broker.storePath, 'string', 'broker.storePath', problems);
     }
   }
 
@@ -152,10 +150,58 @@ export function resolveRocketMQOptions(raw: RocketMQModuleOptions | undefined | 
   return {
     ...raw,
     producer,
+    pullConsumer,
     templates,
     consumer,
     properties: { ...(raw.properties ?? {}) },
   };
+}
+
+function resolvePullConsumer(raw: unknown, problems: string[]): ResolvedPullConsumerOptions | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    problems.push('pullConsumer must be an object { group, topic, ... }');
+    return undefined;
+  }
+  const before = problems.length;
+  unknownKeys(raw, PULL_CONSUMER_KEYS, 'pullConsumer.', problems);
+  const options = { ...raw } as Record<string, unknown>;
+  // Values from rocketMQOptionsFromProperties arrive as strings.
+  if (typeof options.pullBatchSize === 'string' && /^\d+$/.test(options.pullBatchSize.trim())) options.pullBatchSize = Number(options.pullBatchSize);
+  for (const key of ['enableMsgTrace', 'tlsEnable']) {
+    if (options[key] === 'true' || options[key] === 'false') options[key] = options[key] === 'true';
+  }
+  if (typeof options.group !== 'string' || !GROUP_PATTERN.test(options.group) || options.group.length > 255) {
+    problems.push(`pullConsumer.group ${options.group === undefined ? 'is missing' : `${JSON.stringify(options.group)} is not a valid group name`}: receive() needs a consumer group (rocketmq.pull-consumer.group)`);
+  }
+  if (typeof options.topic !== 'string') problems.push('pullConsumer.topic is missing: receive() needs the topic to poll (rocketmq.pull-consumer.topic)');
+  else {
+    const problem = topicNameProblem(options.topic);
+    if (problem) problems.push(`pullConsumer.topic is invalid: ${problem}`);
+  }
+  const enums: Record<string, readonly string[]> = {
+    selectorType: ['TAG', 'SQL92'],
+    messageModel: ['CLUSTERING', 'BROADCASTING'],
+    consumeFromWhere: ['CONSUME_FROM_LAST_OFFSET', 'CONSUME_FROM_FIRST_OFFSET', 'CONSUME_FROM_TIMESTAMP'],
+  };
+  for (const [key, allowed] of Object.entries(enums)) {
+    if (options[key] !== undefined && !allowed.includes(options[key] as string)) {
+      problems.push(`pullConsumer.${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(options[key])}`);
+    }
+  }
+  checkNonNegativeInteger(options.pullBatchSize, 'pullConsumer.pullBatchSize', problems, 1);
+  for (const key of ['selectorExpression', 'accessKey', 'secretKey', 'namespace', 'instanceName', 'customizedTraceTopic'] as const) {
+    checkType(options[key], 'string', `pullConsumer.${key}`, problems);
+  }
+  for (const key of ['enableMsgTrace', 'tlsEnable'] as const) checkType(options[key], 'boolean', `pullConsumer.${key}`, problems);
+  if (options.nameServer !== undefined && (typeof options.nameServer !== 'string' || !NAME_SERVER_PATTERN.test(options.nameServer))) {
+    problems.push(`pullConsumer.nameServer ${JSON.stringify(options.nameServer)} is not a "host:port" list separated by ';'`);
+  }
+  if (problems.length > before) return undefined;
+  const resolved = { ...PULL_CONSUMER_DEFAULTS } as unknown as ResolvedPullConsumerOptions;
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+  if (!resolved.selectorExpression || !resolved.selectorExpression.trim()) resolved.selectorExpression = '*';
+  return resolved;
 }
 
 function resolveProducer(options: RocketMQProducerOptions, path: string, keys: string[], problems: string[]): ResolvedProducerOptions {

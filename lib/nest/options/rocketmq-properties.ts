@@ -30,7 +30,7 @@ const CONSUMER_PROPERTIES: Record<string, Kind> = {
   'tls-enable': 'boolean',
 };
 
-/** `rocketmq.consumer.*` keys that configure Spring's lite-pull consumer (kept for `receive`, later). */
+/** `rocketmq.consumer.*` keys that configure Spring's lite-pull consumer (for `RocketMQTemplate.receive`). */
 const LITE_PULL_CONSUMER_PROPERTIES = ['group', 'topic', 'selector-type', 'selector-expression', 'pull-batch-size', 'message-model'];
 
 function camel(key: string): string {
@@ -62,7 +62,7 @@ function parse(key: string, raw: string, kind: Kind, problems: string[]): unknow
  *   enable-msg-trace, customized-trace-topic, tls-enable)
  * - `rocketmq.consumer.listeners.<group>.<topic>=false` → `consumer.listeners` (switches a listener off)
  * - `rocketmq.consumer.{group,topic,selector-type,selector-expression,pull-batch-size,message-model}` and
- *   `rocketmq.pull-consumer.*` → `pullConsumer` (kept for the lite-pull `receive`, a later release)
+ *   `rocketmq.pull-consumer.*` → `pullConsumer` (the lite pull consumer of `RocketMQTemplate.receive`)
  *
  * Numbers and booleans are parsed; keys outside `rocketmq.` are ignored; an unknown `rocketmq.*` key or
  * a value that does not parse is a `RocketMQConfigError` listing every such key.
@@ -73,7 +73,13 @@ export function rocketMQOptionsFromProperties(props: Record<string, string | und
   const producer: Record<string, unknown> = {};
   const consumer: Record<string, unknown> = {};
   const listeners: Record<string, Record<string, boolean>> = {};
-  const pullConsumer: Record<string, string> = {};
+  const pullConsumer: Record<string, unknown> = {};
+  const pullValue = (key: string, name: string, raw: string): unknown =>
+    name === 'pull-batch-size'
+      ? parse(key, raw, 'number', problems)
+      : name === 'enable-msg-trace' || name === 'tls-enable'
+        ? parse(key, raw, 'boolean', problems)
+        : String(raw).trim();
 
   for (const [key, raw] of Object.entries(props)) {
     if (!key.startsWith('rocketmq.') || raw === undefined) continue;
@@ -98,9 +104,10 @@ export function rocketMQOptionsFromProperties(props: Record<string, string | und
       const value = parse(key, raw, CONSUMER_PROPERTIES[name], problems);
       if (value !== undefined) consumer[camel(name)] = value;
     } else if (rest.startsWith('consumer.') && LITE_PULL_CONSUMER_PROPERTIES.includes(rest.substring(9))) {
-      pullConsumer[camel(rest.substring(9))] = String(raw).trim();
+      pullConsumer[camel(rest.substring(9))] = pullValue(key, rest.substring(9), raw);
     } else if (rest.startsWith('pull-consumer.') && rest.length > 'pull-consumer.'.length) {
-      pullConsumer[camel(rest.substring('pull-consumer.'.length))] = String(raw).trim();
+      const name = rest.substring('pull-consumer.'.length);
+      pullConsumer[camel(name)] = pullValue(key, name, raw);
     } else {
       problems.push(`unknown property ${key}`);
     }
@@ -110,6 +117,6 @@ export function rocketMQOptionsFromProperties(props: Record<string, string | und
   if (Object.keys(producer).length > 0) options.producer = producer as unknown as RocketMQModuleOptions['producer'];
   if (Object.keys(listeners).length > 0) consumer.listeners = listeners;
   if (Object.keys(consumer).length > 0) options.consumer = consumer;
-  if (Object.keys(pullConsumer).length > 0) options.pullConsumer = pullConsumer;
+  if (Object.keys(pullConsumer).length > 0) options.pullConsumer = pullConsumer as unknown as RocketMQModuleOptions['pullConsumer'];
   return options;
 }

@@ -5,6 +5,7 @@ import {
   ConsumeOrderlyStatus,
   DefaultMQProducer,
   DefaultMQPushConsumer,
+  ExpressionType,
   MQClientManager,
   PushConsumerOptions,
 } from '../../../lib/client/index.js';
@@ -13,9 +14,29 @@ import { InProcessRemotingClient } from '../../../lib/remoting/index.js';
 
 /** A bundled broker plus the clients a test opens on it, all closed by `close()`. */
 export class ClientHarness {
-  readonly broker = new BundledRocketMQ();
-  private readonly managers: MQClientManager[] = [];
-  private readonly closers: Array<() => Promise<void>> = [];
+  private current: BundledRocketMQ;
+
+  constructor(private readonly brokerOptions: ConstructorParameters<typeof BundledRocketMQ>[0] = {}) {
+    this.current = new BundledRocketMQ(brokerOptions);
+  }
+  private managers: MQClientManager[] = [];
+  private closers: Array<() => Promise<void>> = [];
+
+  get broker(): BundledRocketMQ {
+    return this.current;
+  }
+
+  /**
+   * Closes every client and the broker (a clean shutdown), then starts a new broker with the same options:
+   * with `store: 'file'` it recovers what the first one persisted. Clients opened before are gone; open new ones.
+   */
+  async restart(): Promise<this> {
+    await this.close();
+    this.managers = [];
+    this.closers = [];
+    this.current = new BundledRocketMQ(this.brokerOptions);
+    return this.start();
+  }
 
   async start(): Promise<this> {
     await this.broker.start();
@@ -49,10 +70,10 @@ export class ClientHarness {
     options: PushConsumerOptions,
     topic: string,
     onMessage: (msg: MessageExt) => void | Promise<void>,
-    opts: { orderly?: boolean; expression?: string; start?: boolean } = {},
+    opts: { orderly?: boolean; expression?: string; start?: boolean; type?: ExpressionType } = {},
   ): Promise<DefaultMQPushConsumer> {
     const c = new DefaultMQPushConsumer(options, this.clientConfig(), this.manager());
-    c.subscribe(topic, opts.expression ?? '*');
+    c.subscribe(topic, opts.expression ?? '*', opts.type);
     if (opts.orderly) {
       c.registerMessageListener({
         orderly: true,

@@ -50,7 +50,7 @@ describe('BundledRocketMQ', () => {
     const bad = attempt({ broker: { defaultTopicQueueNums: 0 } });
     expect(bad.key).toBe('broker.defaultTopicQueueNums');
     expect(bad.message).toContain('an integer from 1 to 1024');
-    expect(attempt({ broker: { store: 'file' } }).key).toBe('broker.store');
+    expect(attempt({ broker: { store: 'disk' } }).key).toBe('broker.store');
     expect(attempt({ nameServerAddress: 'nope' }).key).toBe('nameServerAddress');
     expect(attempt({ foo: 1 }).key).toBe('foo');
     expect(attempt({ broker: { longPollingEnable: 'yes' } }).message).toContain('must be a boolean');

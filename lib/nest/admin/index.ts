@@ -1,0 +1,1 @@
+export * from './rocketmq-admin.service.js';

@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+
+interface CachedFd {
+  fd: number;
+  pins: number;
+}
+
+/**
+ * Open file descriptors shared by every segment of a store, at most `capacity` of them (least recently
+ * used closed first), so reading old segments costs a positional read and never an open, and a store
+ * with thousands of queues stays within the process's fd limit. The OS page cache does the data caching.
+ * A pinned descriptor (an fdatasync in flight) is never closed under its user.
+ */
+export class FileDescriptorCache {
+  private readonly fds = new Map<string, CachedFd>();
+
+  constructor(private readonly capacity = 128) {}
+
+  get size(): number {
+    return this.fds.size;
+  }
+
+  /** The descriptor of `file`, opened read-write (created when `create`) on first use. */
+  get(file: string, create = false): number {
+    const cached = this.fds.get(file);
+    if (cached) {
+      // Re-insert to mark it most recently used.
+      this.fds.delete(file);
+      this.fds.set(file, cached);
+      return cached.fd;
+    }
+    const fd = fs.openSync(file, create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR, 0o644);
+    this.fds.set(file, { fd, pins: 0 });
+    this.evict();
+    return fd;
+  }
+
+  pin(file: string): number {
+    const fd = this.get(file);
+    this.fds.get(file)!.pins++;
+    return fd;
+  }
+
+  unpin(file: string): void {
+    const cached = this.fds.get(file);
+    if (cached && cached.pins > 0) cached.pins--;
+    this.evict();
+  }
+
+  /** Closes the descriptor of `file` (before it is deleted or truncated away). */
+  close(file: string): void {
+    const cached = this.fds.get(file);
+    if (!cached) return;
+    this.fds.delete(file);
+    closeQuietly(cached.fd);
+  }
+
+  closeAll(): void {
+    for (const cached of this.fds.values()) closeQuietly(cached.fd);
+    this.fds.clear();
+  }
+
+  private evict(): void {
+    if (this.fds.size <= this.capacity) return;
+    for (const [file, cached] of this.fds) {
+      if (this.fds.size <= this.capacity) break;
+      if (cached.pins > 0) continue;
+      this.fds.delete(file);
+      closeQuietly(cached.fd);
+    }
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed or never valid: nothing left to release.
+  }
+}

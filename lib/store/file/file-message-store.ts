@@ -1,0 +1,1024 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
+import {
+  createOffsetMessageId,
+  decodeMessageRecord,
+  encodeMessageRecord,
+  getTransactionValue,
+  MESSAGE_MAGIC_CODE_V2,
+  MessageConst,
+  MessageExt,
+  MessageRecordLayout,
+  MessageSysFlag,
+  readLong,
+  string2messageProperties,
+  tagsString2tagsCode,
+} from '../../message/index.js';
+import { GetMessageStatus } from '../get-message-status.js';
+import { MessageFilter } from '../message-filter.js';
+import {
+  BoundaryType,
+  GetMessageResult,
+  MessageArrivingListener,
+  MessageExtBrokerInner,
+  MessageStore,
+  PutMessageResult,
+} from '../message-store.js';
+import { CQ_STORE_UNIT_SIZE } from '../message-store-config.js';
+import { PutMessageStatus } from '../put-message-status.js';
+import { ConsumeQueueEntry, QueryMessageResult } from '../query-message-result.js';
+import { CommitLog } from './commit-log.js';
+import { ConsumeQueue } from './consume-queue.js';
+import { FileDescriptorCache } from './file-descriptor-cache.js';
+import { parseMessageDelayLevel } from '../message-delay-level.js';
+import { FileMessageStoreConfig, resolveFileStoreConfig } from './file-message-store-config.js';
+import { FlushRealTimeService } from './flush-real-time-service.js';
+import { GroupCommitService } from './group-commit-service.js';
+import { IndexService } from './index-service.js';
+import { StoreCheckpoint } from './store-checkpoint.js';
+import { StoreLock } from './store-lock.js';
+
+/** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
+const MAX_PULL_MSG_SIZE = 128 * 1024 * 1024;
+/** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
+const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
+const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+/** RocketMQ's DELETE_FILES_BATCH_MAX: segments one retention run deletes at most. */
+const DELETE_FILES_BATCH_MAX = 10;
+const HOUR = 3_600_000;
+
+/** Hooks for tests and tools; production code passes none. */
+export interface FileMessageStoreOptions {
+  /** Store time source (store timestamps, segment ages, index file names). @default Date.now */
+  clock?: () => number;
+  /** Called before each fdatasync with the file synced. */
+  onSync?: (file: string) => void;
+  /** Fraction (0..1) of the disk holding `dir` in use. @default statfs of the CommitLog directory */
+  diskUsedRatio?: (dir: string) => number;
+  /** Most file descriptors kept open for reading segments. @default 128 */
+  maxOpenFiles?: number;
+}
+
+/** What load() found. */
+export interface FileStoreLoadResult {
+  cleanShutdown: boolean;
+  /** CommitLog offset from which records were re-dispatched into ConsumeQueues and the index. */
+  recoveredFrom?: number;
+  /** CommitLog offset where a torn or corrupt tail was cut. */
+  truncatedAt?: number;
+}
+
+/** What one deleteExpiredFiles run removed. */
+export interface DeleteExpiredFilesResult {
+  commitLogFiles: number;
+  consumeQueueFiles: number;
+  indexFiles: number;
+}
+
+/** Counters for tests, benchmarks and monitoring. */
+export interface FileStoreStats {
+  /** Bytes the store holds in its own buffers (CommitLog window, ConsumeQueue tails, index). */
+  bufferedBytes: number;
+  openFiles: number;
+  consumeQueues: number;
+  commitLogSegments: number;
+  indexFiles: number;
+}
+
+interface DispatchRequest {
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  sysFlag: number;
+  storeTimestamp: number;
+  propertiesString: string;
+}
+
+/**
+ * RocketMQ's file store (DefaultMessageStore) on Node's fs: a CommitLog of segment files, one
+ * ConsumeQueue per (topic, queueId) built from it by dispatch, IndexFiles for key lookups, a checkpoint,
+ * an abort marker and a lock. Dispatch happens right after the append, so a message is visible to pulls
+ * once the put returns (as with the memory store, whose semantics this store matches); after a crash,
+ * load() replays the CommitLog from the checkpoint and re-dispatches what the ConsumeQueues and the index
+ * had not flushed.
+ */
+export class FileMessageStore implements MessageStore {
+  private readonly logger = new Logger(FileMessageStore.name);
+  readonly config: FileMessageStoreConfig;
+  private readonly clock: () => number;
+  private readonly options: FileMessageStoreOptions;
+  private readonly fds: FileDescriptorCache;
+  private readonly commitLog: CommitLog;
+  private readonly consumeQueueTable = new Map<string, Map<number, ConsumeQueue>>();
+  private readonly indexService: IndexService;
+  private readonly checkpoint: StoreCheckpoint;
+  private readonly lock: StoreLock;
+  private readonly delayLevels: number[];
+  private readonly groupCommitService: GroupCommitService | undefined;
+  private readonly flushRealTimeService: FlushRealTimeService | undefined;
+  private readonly msgIdPrefixes = new Map<string, string>();
+  private arrivingListener: MessageArrivingListener | undefined;
+  private loadResult: FileStoreLoadResult | undefined;
+  private loading: Promise<FileStoreLoadResult> | undefined;
+  private running = false;
+  private closed = false;
+  private lastDispatchTimestamp = 0;
+  private commitScheduled = false;
+  private cqFlushTimer: NodeJS.Timeout | undefined;
+  private cleanTimer: NodeJS.Timeout | undefined;
+  private cqFlushing: Promise<void> | undefined;
+  private lastCqThorough = 0;
+
+  constructor(config: Partial<FileMessageStoreConfig> & { storePathRootDir: string }, options: FileMessageStoreOptions = {}) {
+    this.config = resolveFileStoreConfig(config);
+    this.options = options;
+    this.clock = options.clock ?? (() => Date.now());
+    const levels = parseMessageDelayLevel(this.config.messageDelayLevel);
+    if (typeof levels === 'string') throw new Error(`messageDelayLevel: ${levels}`);
+    this.delayLevels = levels;
+    this.fds = new FileDescriptorCache(options.maxOpenFiles ?? 128);
+    this.commitLog = new CommitLog({
+      dir: this.config.storePathCommitLog,
+      fileSize: this.config.mappedFileSizeCommitLog,
+      maxMessageSize: this.config.maxMessageSize,
+      fds: this.fds,
+      clock: this.clock,
+      onSync: options.onSync,
+    });
+    this.indexService = new IndexService({
+      dir: this.config.storePathIndex,
+      hashSlotNum: this.config.maxHashSlotNum,
+      indexNum: this.config.maxIndexNum,
+      fds: this.fds,
+      clock: this.clock,
+      onSync: options.onSync,
+    });
+    this.checkpoint = new StoreCheckpoint(this.config.storeCheckpoint);
+    this.lock = new StoreLock(path.join(this.config.storePathRootDir, 'lock'));
+    const onFlushed = () => {
+      this.checkpoint.physicMsgTimestamp = Math.max(this.checkpoint.physicMsgTimestamp, this.commitLog.flushedStoreTimestamp);
+    };
+    if (this.config.flushDiskType === 'SYNC_FLUSH') {
+      this.groupCommitService = new GroupCommitService(this.commitLog, this.config.syncFlushTimeout, onFlushed);
+    } else {
+      this.flushRealTimeService = new FlushRealTimeService(this.commitLog, {
+        interval: this.config.flushIntervalCommitLog,
+        leastPages: this.config.flushCommitLogLeastPages,
+        thoroughInterval: this.config.flushCommitLogThoroughInterval,
+        clock: this.clock,
+        onFlushed,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Takes the lock, then recovers: after a clean shutdown the files are trusted; after a crash the
+   * CommitLog is checked record by record from the checkpoint, a bad tail is cut and the records after
+   * the checkpoint are dispatched again. Idempotent.
+   */
+  load(): Promise<FileStoreLoadResult> {
+    if (this.loadResult) return Promise.resolve(this.loadResult);
+    this.loading ??= Promise.resolve().then(() => this.doLoad());
+    return this.loading;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (this.closed) throw new Error('the file message store was shut down; create a new one');
+    await this.load();
+    fs.writeFileSync(this.config.abortFile, `${process.pid}\n`);
+    this.flushRealTimeService?.start();
+    this.lastCqThorough = this.clock();
+    this.cqFlushTimer = setInterval(() => void this.flushConsumeQueues(false), this.config.flushIntervalConsumeQueue);
+    this.cqFlushTimer.unref();
+    this.cleanTimer = setInterval(() => this.cleanTick(), this.config.cleanResourceInterval);
+    this.cleanTimer.unref();
+    this.running = true;
+  }
+
+  /** Flushes everything, closes every file, removes the abort marker and the lock. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.running = false;
+    this.arrivingListener = undefined;
+    this.stopTimers();
+    if (!this.loadResult) {
+      this.closed = true;
+      return;
+    }
+    await this.groupCommitService?.shutdown();
+    await this.commitLog.drain();
+    await this.cqFlushing;
+    try {
+      this.commitLog.flushSync();
+      for (const cq of this.allConsumeQueues()) cq.flushSync(this.options.onSync);
+      this.indexService.flushSync();
+      this.checkpoint.physicMsgTimestamp = Math.max(this.checkpoint.physicMsgTimestamp, this.commitLog.flushedStoreTimestamp);
+      this.checkpoint.logicsMsgTimestamp = Math.max(this.checkpoint.logicsMsgTimestamp, this.lastDispatchTimestamp);
+      this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, this.indexService.flushedStoreTimestamp);
+      this.checkpoint.flush();
+      fs.rmSync(this.config.abortFile, { force: true });
+    } finally {
+      this.closeFiles();
+      this.lock.release();
+      this.closed = true;
+    }
+  }
+
+  /**
+   * Stops at once without flushing and leaves the abort marker and the lock behind: what a killed process
+   * leaves (crash tests). Bytes not yet written from the store's buffers are lost, as in a crash.
+   */
+  halt(): void {
+    if (this.closed) return;
+    this.running = false;
+    this.arrivingListener = undefined;
+    this.stopTimers();
+    this.closeFiles();
+    this.closed = true;
+  }
+
+  /** Writes and fdatasyncs the CommitLog, every ConsumeQueue and the index, then the checkpoint. */
+  async flush(): Promise<void> {
+    if (!this.loadResult || this.closed) return;
+    await this.commitLog.flush();
+    this.checkpoint.physicMsgTimestamp = Math.max(this.checkpoint.physicMsgTimestamp, this.commitLog.flushedStoreTimestamp);
+    await this.flushConsumeQueues(true);
+  }
+
+  setMessageArrivingListener(listener: MessageArrivingListener | undefined): void {
+    this.arrivingListener = listener;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  putMessage(msg: MessageExtBrokerInner): PutMessageResult | Promise<PutMessageResult> {
+    const rejected = this.checkPut(msg);
+    if (rejected) return rejected;
+    const storeTimestamp = this.clock();
+    const visible = isVisible(msg.sysFlag);
+    const queueOffset = visible ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
+    const record = this.encodeAt(msg, queueOffset, storeTimestamp);
+    if (typeof record === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, record);
+    let wroteOffset: number;
+    try {
+      wroteOffset = this.commitLog.append(record, storeTimestamp);
+    } catch (err) {
+      return this.writeFailure(err);
+    }
+    const logicsOffset = this.dispatch(msg.topic, msg.queueId, msg.sysFlag, msg.propertiesString, msg.tagsCode, wroteOffset, record.length, storeTimestamp, queueOffset, false);
+    const result: PutMessageResult = {
+      status: PutMessageStatus.PUT_OK,
+      wroteOffset,
+      wroteBytes: record.length,
+      msgId: this.offsetMessageId(msg.storeHost, wroteOffset),
+      logicsOffset,
+      storeTimestamp,
+      msgNum: 1,
+    };
+    return this.acknowledge(result, wroteOffset + record.length);
+  }
+
+  putMessages(batch: MessageExtBrokerInner[]): PutMessageResult | Promise<PutMessageResult> {
+    if (batch.length === 0) return failure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
+    for (const msg of batch) {
+      const rejected = this.checkPut(msg);
+      if (rejected) return rejected;
+    }
+    // Encode everything before writing anything, so an illegal message rejects the whole batch.
+    const storeTimestamp = this.clock();
+    const records: Buffer[] = new Array(batch.length);
+    const queueOffsets: number[] = new Array(batch.length);
+    const pending = new Map<ConsumeQueue, number>();
+    for (let i = 0; i < batch.length; i++) {
+      const msg = batch[i];
+      let queueOffset = 0;
+      if (isVisible(msg.sysFlag)) {
+        const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
+        queueOffset = pending.get(cq) ?? cq.maxOffset;
+        pending.set(cq, queueOffset + 1);
+      }
+      const encoded = this.encodeAt(msg, queueOffset, storeTimestamp);
+      if (typeof encoded === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
+      records[i] = encoded;
+      queueOffsets[i] = queueOffset;
+    }
+    const msgIds: string[] = new Array(batch.length);
+    let wroteOffset = -1;
+    let wroteBytes = 0;
+    let logicsOffset = -1;
+    let end = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const msg = batch[i];
+      let offset: number;
+      try {
+        offset = this.commitLog.append(records[i], storeTimestamp);
+      } catch (err) {
+        return this.writeFailure(err);
+      }
+      const logic = this.dispatch(msg.topic, msg.queueId, msg.sysFlag, msg.propertiesString, msg.tagsCode, offset, records[i].length, storeTimestamp, queueOffsets[i], false);
+      if (wroteOffset < 0) wroteOffset = offset;
+      if (logicsOffset < 0) logicsOffset = logic;
+      wroteBytes += records[i].length;
+      end = offset + records[i].length;
+      msgIds[i] = this.offsetMessageId(msg.storeHost, offset);
+    }
+    const result: PutMessageResult = {
+      status: PutMessageStatus.PUT_OK,
+      wroteOffset,
+      wroteBytes,
+      msgId: msgIds.join(','),
+      logicsOffset,
+      storeTimestamp,
+      msgNum: batch.length,
+    };
+    return this.acknowledge(result, end);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  getMessage(
+    _group: string,
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalMsgSize: number,
+    filter?: MessageFilter,
+  ): GetMessageResult {
+    const result: GetMessageResult = {
+      status: GetMessageStatus.NO_MESSAGE_IN_QUEUE,
+      nextBeginOffset: offset,
+      minOffset: 0,
+      maxOffset: 0,
+      messages: [],
+      bufferTotalSize: 0,
+    };
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq) {
+      result.status = GetMessageStatus.NO_MATCHED_LOGIC_QUEUE;
+      result.nextBeginOffset = 0;
+      return result;
+    }
+    const minOffset = cq.minOffset;
+    const maxOffset = cq.maxOffset;
+    result.minOffset = minOffset;
+    result.maxOffset = maxOffset;
+    if (maxOffset === 0) {
+      result.status = GetMessageStatus.NO_MESSAGE_IN_QUEUE;
+      result.nextBeginOffset = 0;
+    } else if (offset < minOffset) {
+      result.status = GetMessageStatus.OFFSET_TOO_SMALL;
+      result.nextBeginOffset = minOffset;
+    } else if (offset === maxOffset) {
+      result.status = GetMessageStatus.OFFSET_OVERFLOW_ONE;
+      result.nextBeginOffset = offset;
+    } else if (offset > maxOffset) {
+      result.status = GetMessageStatus.OFFSET_OVERFLOW_BADLY;
+      result.nextBeginOffset = maxOffset;
+    } else {
+      this.collect(cq, offset, maxMsgNums, maxTotalMsgSize, filter, result);
+    }
+    return result;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundaryType: BoundaryType = 'lower'): number {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || cq.maxOffset === cq.minOffset) return 0;
+    const lower = boundaryType !== 'upper';
+    const first = cq.minOffset;
+    const last = cq.maxOffset - 1;
+    if (this.storeTimeAt(cq, last) < timestamp) return lower ? last + 1 : last;
+    if (this.storeTimeAt(cq, first) > timestamp) return lower ? first : 0;
+    // Lower: the first offset stored at or after `timestamp`. Upper: the last one stored at or before it.
+    let lo = first;
+    let hi = last;
+    while (lo < hi) {
+      if (lower) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (this.storeTimeAt(cq, mid) >= timestamp) hi = mid;
+        else lo = mid + 1;
+      } else {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (this.storeTimeAt(cq, mid) <= timestamp) lo = mid;
+        else hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  getEarliestMessageTime(topic: string, queueId: number): number {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || cq.maxOffset === cq.minOffset) return -1;
+    return this.storeTimeAt(cq, cq.minOffset);
+  }
+
+  getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): number {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return -1;
+    return this.storeTimeAt(cq, consumeQueueOffset);
+  }
+
+  lookMessageByOffset(commitLogOffset: number): MessageExt | undefined {
+    const record = this.selectOneMessageByOffset(commitLogOffset);
+    return record ? decodeMessageRecord(record) : undefined;
+  }
+
+  /** The record at `commitLogOffset` (a copy), undefined when no record starts there. */
+  selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
+    if (!this.loadResult || this.closed || commitLogOffset < this.commitLog.minOffset) return undefined;
+    return this.commitLog.readRecord(commitLogOffset);
+  }
+
+  checkInMemByConsumeOffset(topic: string, queueId: number, consumeOffset: number, _batchSize = 1): boolean {
+    const cq = this.findConsumeQueue(topic, queueId);
+    // Same answer as the memory store: whether the entry is still held (the page cache serves the rest).
+    return !!cq && consumeOffset >= cq.minOffset && consumeOffset < cq.maxOffset;
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset;
+  }
+
+  getConsumeQueueEntry(topic: string, queueId: number, consumeQueueOffset: number): ConsumeQueueEntry | undefined {
+    const cq = this.findConsumeQueue(topic, queueId);
+    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return undefined;
+    return cq.entry(consumeQueueOffset);
+  }
+
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
+    const result: QueryMessageResult = {
+      messages: [],
+      bufferTotalSize: 0,
+      indexLastUpdateTimestamp: this.indexService.indexLastUpdateTimestamp,
+      indexLastUpdatePhyoffset: this.indexService.indexLastUpdatePhyoffset,
+    };
+    const records = new Map<number, Buffer>();
+    // The index keeps 32-bit hashes and whole seconds; each candidate is checked against its record.
+    const offsets = this.indexService.queryOffset(topic, key, maxNum, begin, end, (phyOffset) => {
+      const record = this.selectOneMessageByOffset(phyOffset);
+      if (!record || !recordMatchesKey(record, topic, key, begin, end)) return false;
+      records.set(phyOffset, record);
+      return true;
+    });
+    for (const phyOffset of offsets) {
+      const record = records.get(phyOffset)!;
+      result.messages.push(record);
+      result.bufferTotalSize += record.length;
+    }
+    return result;
+  }
+
+  /** Raw CommitLog bytes from `offset` to the end of its segment or of the data, at most `maxBytes`. */
+  getCommitLogData(offset: number, maxBytes = 1024 * 1024): Buffer | undefined {
+    if (offset < this.commitLog.minOffset || offset >= this.commitLog.maxOffset) return undefined;
+    const segEnd = this.commitLog.segmentStart(offset) + this.commitLog.fileSize;
+    return this.commitLog.read(offset, Math.min(maxBytes, segEnd - offset, this.commitLog.maxOffset - offset));
+  }
+
+  /** Queue ids of `topic` that have a ConsumeQueue. */
+  getConsumeQueueIds(topic: string): number[] {
+    return [...(this.consumeQueueTable.get(topic)?.keys() ?? [])];
+  }
+
+  stats(): FileStoreStats {
+    let bufferedBytes = this.commitLog.bufferedBytes + this.indexService.bufferedBytes;
+    let consumeQueues = 0;
+    for (const cq of this.allConsumeQueues()) {
+      bufferedBytes += cq.bufferedBytes;
+      consumeQueues++;
+    }
+    return {
+      bufferedBytes,
+      openFiles: this.fds.size,
+      consumeQueues,
+      commitLogSegments: this.commitLog.queue.files.length,
+      indexFiles: this.indexService.fileCount,
+    };
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * CleanCommitLogService + CleanConsumeQueueService: at a `deleteWhen` hour (or when `force`), deletes
+   * CommitLog segments older than fileReservedTime; when the disk is fuller than diskMaxUsedSpaceRatio,
+   * deletes the oldest at any hour and any age. Never the segment being written. Then drops ConsumeQueue
+   * segments and index files that only point below the new minimum, and moves queue minimum offsets.
+   */
+  deleteExpiredFiles(now = this.clock(), force = false): DeleteExpiredFilesResult {
+    const result: DeleteExpiredFilesResult = { commitLogFiles: 0, consumeQueueFiles: 0, indexFiles: 0 };
+    if (!this.loadResult || this.closed) return result;
+    const limit = this.config.diskMaxUsedSpaceRatio / 100;
+    const spaceFull = () => this.diskUsedRatio() > limit;
+    const timeUp = force || this.isTimeToDelete(now);
+    let full = spaceFull();
+    if (!timeUp && !full) return result;
+    const reserved = this.config.fileReservedTime * HOUR;
+    while (result.commitLogFiles < DELETE_FILES_BATCH_MAX) {
+      const first = this.commitLog.queue.first;
+      if (!first || first.fileFromOffset + this.commitLog.fileSize > this.commitLog.maxOffset) break;
+      let mtime: number;
+      try {
+        mtime = fs.statSync(first.file).mtimeMs;
+      } catch {
+        mtime = 0;
+      }
+      const expired = timeUp && mtime + reserved <= now;
+      if (!expired && !full) break;
+      try {
+        this.commitLog.deleteFirstSegment();
+      } catch (err) {
+        this.logger.warn(`cannot delete CommitLog segment ${first.file}, retrying in ${this.config.destroyMapedFileIntervalForcibly} ms: ${errorText(err)}`);
+        break;
+      }
+      result.commitLogFiles++;
+      this.logger.log(`deleted CommitLog segment ${first.file} (${expired ? 'expired' : 'disk above diskMaxUsedSpaceRatio'})`);
+      if (!expired) full = spaceFull();
+    }
+    if (result.commitLogFiles === 0) return result;
+    const minPhy = this.commitLog.minOffset;
+    for (const cq of this.allConsumeQueues()) result.consumeQueueFiles += cq.deleteExpiredFile(minPhy);
+    result.indexFiles = this.indexService.deleteExpiredFile(minPhy);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async doLoad(): Promise<FileStoreLoadResult> {
+    const config = this.config;
+    for (const dir of [config.storePathRootDir, config.storePathCommitLog, config.storePathConsumeQueue, config.storePathIndex]) {
+      fs.mkdirSync(dir, { recursive: true });
+    }
+    this.lock.acquire();
+    try {
+      const cleanShutdown = !fs.existsSync(config.abortFile);
+      this.checkpoint.load();
+      this.commitLog.load();
+      this.loadConsumeQueues();
+      const result = cleanShutdown ? this.recoverNormally() : this.recoverAbnormally();
+      for (const cq of this.allConsumeQueues()) cq.correctMinOffset(this.commitLog.minOffset);
+      this.lastDispatchTimestamp = Math.max(this.checkpoint.logicsMsgTimestamp, this.lastDispatchTimestamp);
+      this.loadResult = result;
+      return result;
+    } catch (err) {
+      this.closeFiles();
+      this.lock.release();
+      this.loading = undefined;
+      throw err;
+    }
+  }
+
+  private recoverNormally(): FileStoreLoadResult {
+    const last = this.commitLog.queue.last;
+    const end = last ? last.fileFromOffset + Math.min(this.commitLog.queue.fileLength(last), this.commitLog.fileSize) : 0;
+    this.commitLog.setEnd(end);
+    for (const cq of this.allConsumeQueues()) cq.truncateByPhyOffset(end);
+    const rebuildFrom = this.indexService.load(true, this.checkpoint.indexMsgTimestamp, end);
+    if (rebuildFrom !== Infinity) {
+      const from = Math.max(this.commitLog.segmentStart(rebuildFrom), this.commitLog.minOffset);
+      this.redispatch(from);
+      return { cleanShutdown: true, recoveredFrom: from };
+    }
+    return { cleanShutdown: true };
+  }
+
+  private recoverAbnormally(): FileStoreLoadResult {
+    const files = this.commitLog.queue.files;
+    if (files.length === 0) {
+      this.commitLog.setEnd(0);
+      for (const cq of this.allConsumeQueues()) cq.truncateByPhyOffset(0);
+      this.indexService.load(false, this.checkpoint.indexMsgTimestamp, 0);
+      return { cleanShutdown: false, recoveredFrom: 0 };
+    }
+    // Replay from the newest segment whose first record is older than everything the checkpoint vouches for.
+    const trusted = this.checkpoint.minTimestamp(false);
+    let start = files[0].fileFromOffset;
+    for (let i = files.length - 1; i >= 0; i--) {
+      const first = this.commitLog.firstStoreTimestamp(files[i]);
+      if (first > 0 && first <= trusted) {
+        start = files[i].fileFromOffset;
+        break;
+      }
+    }
+    const scan = this.commitLog.scan(start, true);
+    const last = this.commitLog.queue.last!;
+    const dataEnd = last.fileFromOffset + this.commitLog.queue.fileLength(last);
+    let truncatedAt: number | undefined;
+    if (scan.reason || dataEnd > scan.end) {
+      truncatedAt = scan.end;
+      this.logger.warn(
+        `CommitLog tail cut at offset ${scan.end} (${dataEnd - scan.end} bytes dropped): ${scan.reason ?? 'bytes after the last record'}`,
+      );
+      this.commitLog.truncateFrom(scan.end);
+    }
+    const end = scan.end;
+    this.commitLog.setEnd(end);
+    for (const cq of this.allConsumeQueues()) cq.truncateByPhyOffset(end);
+    const rebuildFrom = this.indexService.load(false, this.checkpoint.indexMsgTimestamp, end);
+    if (rebuildFrom !== Infinity) start = Math.min(start, Math.max(this.commitLog.segmentStart(rebuildFrom), this.commitLog.minOffset));
+    const replayed = this.redispatch(start);
+    this.logger.warn(`recovered after an abnormal stop: replayed ${replayed} records from CommitLog offset ${start} to ${end}`);
+    return { cleanShutdown: false, recoveredFrom: start, truncatedAt };
+  }
+
+  /** Dispatches every record from `from` to the end again; entries already present are skipped. */
+  private redispatch(from: number): number {
+    let count = 0;
+    const end = this.commitLog.maxOffset;
+    this.commitLog.scan(from, false, (record, offset) => {
+      if (offset >= end) return;
+      const req = parseDispatchRequest(record);
+      const tagsCode = this.computeTagsCode(req.topic, req.propertiesString, req.storeTimestamp);
+      this.dispatch(req.topic, req.queueId, req.sysFlag, req.propertiesString, tagsCode, offset, record.length, req.storeTimestamp, req.queueOffset, true);
+      count++;
+    });
+    return count;
+  }
+
+  /**
+   * Builds the ConsumeQueue entry and the index for one record (CommitLogDispatcherBuildConsumeQueue and
+   * ...BuildIndex) and tells the arrival listener. On replay the record's own queue offset decides: an
+   * entry already there is skipped.
+   */
+  private dispatch(
+    topic: string,
+    queueId: number,
+    sysFlag: number,
+    propertiesString: string,
+    tagsCode: number,
+    phyOffset: number,
+    size: number,
+    storeTimestamp: number,
+    queueOffset: number,
+    replay: boolean,
+  ): number {
+    // RocketMQ indexes prepared half messages too (only rollbacks are skipped), so they can be looked up.
+    if (getTransactionValue(sysFlag) !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      this.indexService.buildIndex(topic, propertiesString, phyOffset, storeTimestamp);
+    }
+    if (storeTimestamp > this.lastDispatchTimestamp) this.lastDispatchTimestamp = storeTimestamp;
+    if (!isVisible(sysFlag)) return queueOffset;
+    const cq = this.findOrCreateConsumeQueue(topic, queueId);
+    if (replay) {
+      if (queueOffset < cq.maxOffset) return queueOffset;
+      if (queueOffset > cq.maxOffset) {
+        if (cq.maxOffset === cq.minOffset) {
+          cq.resetStart(queueOffset);
+        } else {
+          this.logger.warn(`ConsumeQueue ${topic}:${queueId} misses offsets ${cq.maxOffset}..${queueOffset - 1}; they read as removed`);
+          while (cq.maxOffset < queueOffset) cq.append(phyOffset, 1, 0);
+        }
+      }
+    }
+    const logicOffset = cq.append(phyOffset, size, tagsCode);
+    const listener = this.arrivingListener;
+    if (listener) {
+      try {
+        listener(topic, queueId, logicOffset, tagsCode, storeTimestamp, propertiesString);
+      } catch (err) {
+        this.logger.error(`message arriving listener failed: ${errorText(err)}`);
+      }
+    }
+    return logicOffset;
+  }
+
+  /** The tagsCode a replayed record gets: the TAGS hash, or for delayed messages their delivery time. */
+  private computeTagsCode(topic: string, propertiesString: string, storeTimestamp: number): number {
+    const properties = string2messageProperties(propertiesString);
+    if (topic === SCHEDULE_TOPIC) {
+      const level = Number(properties[MessageConst.PROPERTY_DELAY_TIME_LEVEL] ?? 0);
+      if (level > 0) return storeTimestamp + (this.delayLevels[Math.min(level, this.delayLevels.length) - 1] ?? 1000);
+    }
+    return tagsString2tagsCode(properties[MessageConst.PROPERTY_TAGS]);
+  }
+
+  private acknowledge(result: PutMessageResult, end: number): PutMessageResult | Promise<PutMessageResult> {
+    const group = this.groupCommitService;
+    if (group) {
+      return group.waitFor(end).then((flushed) => {
+        if (flushed) return result;
+        this.logger.warn(`fdatasync did not cover CommitLog offset ${end} within syncFlushTimeout ${this.config.syncFlushTimeout} ms`);
+        return { ...result, status: PutMessageStatus.FLUSH_DISK_TIMEOUT };
+      });
+    }
+    // Hand the bytes to the page cache within a turn of the event loop, so a process crash loses next to nothing.
+    if (!this.commitScheduled) {
+      this.commitScheduled = true;
+      setImmediate(() => {
+        this.commitScheduled = false;
+        if (this.closed) return;
+        try {
+          this.commitLog.commit();
+        } catch (err) {
+          this.logger.error(`writing the CommitLog failed: ${errorText(err)}`);
+        }
+      });
+    }
+    return result;
+  }
+
+  private async flushConsumeQueues(forceThorough: boolean): Promise<void> {
+    if (this.cqFlushing) {
+      await this.cqFlushing;
+      if (!forceThorough) return;
+    }
+    const run = this.doFlushConsumeQueues(forceThorough);
+    this.cqFlushing = run;
+    try {
+      await run;
+    } finally {
+      if (this.cqFlushing === run) this.cqFlushing = undefined;
+    }
+  }
+
+  private async doFlushConsumeQueues(forceThorough: boolean): Promise<void> {
+    if (this.closed) return;
+    try {
+      const now = this.clock();
+      const thorough = forceThorough || now - this.lastCqThorough >= this.config.flushConsumeQueueThoroughInterval;
+      if (thorough) this.lastCqThorough = now;
+      const logicsTimestamp = this.lastDispatchTimestamp;
+      let clean = true;
+      for (const cq of [...this.allConsumeQueues()]) {
+        if (this.closed) return;
+        const synced = await cq.flush(thorough ? 0 : this.config.flushConsumeQueueLeastPages, this.options.onSync);
+        clean = synced && clean;
+      }
+      if (this.closed) return;
+      await this.indexService.flush();
+      if (this.closed) return;
+      if (clean) this.checkpoint.logicsMsgTimestamp = Math.max(this.checkpoint.logicsMsgTimestamp, logicsTimestamp);
+      this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, this.indexService.flushedStoreTimestamp);
+      this.checkpoint.physicMsgTimestamp = Math.max(this.checkpoint.physicMsgTimestamp, this.commitLog.flushedStoreTimestamp);
+      this.checkpoint.flush();
+    } catch (err) {
+      if (!this.closed) this.logger.error(`flushing the ConsumeQueues failed: ${errorText(err)}`);
+    }
+  }
+
+  private cleanTick(): void {
+    try {
+      this.deleteExpiredFiles(this.clock(), false);
+    } catch (err) {
+      this.logger.error(`deleting expired files failed: ${errorText(err)}`);
+    }
+  }
+
+  private isTimeToDelete(now: number): boolean {
+    const hour = new Date(now).getHours();
+    return this.config.deleteWhen
+      .split(';')
+      .map((h) => h.trim())
+      .filter((h) => h.length > 0)
+      .some((h) => Number(h) === hour);
+  }
+
+  private diskUsedRatio(): number {
+    if (this.options.diskUsedRatio) return this.options.diskUsedRatio(this.config.storePathCommitLog);
+    try {
+      const s = fs.statfsSync(this.config.storePathCommitLog);
+      return s.blocks > 0 ? (s.blocks - s.bavail) / s.blocks : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private loadConsumeQueues(): void {
+    const root = this.config.storePathConsumeQueue;
+    for (const topic of fs.readdirSync(root)) {
+      const topicDir = path.join(root, topic);
+      if (!fs.statSync(topicDir).isDirectory()) continue;
+      for (const queue of fs.readdirSync(topicDir)) {
+        if (!/^\d+$/.test(queue)) continue;
+        const cq = this.createConsumeQueue(topic, Number(queue));
+        cq.load();
+      }
+    }
+  }
+
+  private collect(
+    cq: ConsumeQueue,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalMsgSize: number,
+    filter: MessageFilter | undefined,
+    result: GetMessageResult,
+  ): void {
+    const maxOffset = cq.maxOffset;
+    const maxPullSize = Math.min(Math.max(maxTotalMsgSize, 100), MAX_PULL_MSG_SIZE);
+    const maxScan = Math.max(this.config.maxFilterMessageSize, maxMsgNums * CQ_STORE_UNIT_SIZE);
+    const maxBytesInMem = this.config.maxTransferBytesOnMessageInMemory;
+    const maxCountInMem = this.config.maxTransferCountOnMessageInMemory;
+    const commitLogCheck = filter?.isMatchedByCommitLog ? filter : undefined;
+    const minPhy = this.commitLog.minOffset;
+    const messages = result.messages;
+    let total = 0;
+    let status: GetMessageStatus = GetMessageStatus.NO_MATCHED_MESSAGE;
+    let next = offset;
+    let queueOffset = offset;
+    const scanEnd = Math.min(maxOffset, offset + Math.ceil(maxScan / CQ_STORE_UNIT_SIZE));
+    outer: while (queueOffset < scanEnd) {
+      const run = cq.readEntries(queueOffset, scanEnd - queueOffset);
+      if (!run || run.count === 0) break;
+      for (let k = 0; k < run.count; k++, queueOffset++) {
+        const p = k * CQ_STORE_UNIT_SIZE;
+        const size = run.buf.readInt32BE(p + 8);
+        const count = messages.length;
+        if (total > 0 && count > 0) {
+          if (count + 1 > maxMsgNums) break outer;
+          if (total + size > maxPullSize) break outer;
+          if (total + size > maxBytesInMem) break outer;
+          if (count > maxCountInMem - 1) break outer;
+        }
+        if (total >= maxPullSize) break outer;
+        next = queueOffset + 1;
+        if (filter && !filter.isMatchedByConsumeQueue(readLong(run.buf, p + 12))) continue;
+        const phyOffset = readLong(run.buf, p);
+        const record = phyOffset >= minPhy ? this.commitLog.readRecord(phyOffset, size) : undefined;
+        if (!record) {
+          if (total === 0) status = GetMessageStatus.MESSAGE_WAS_REMOVING;
+          continue;
+        }
+        if (commitLogCheck && !commitLogCheck.isMatchedByCommitLog!(record)) continue;
+        messages.push(record);
+        total += size;
+        status = GetMessageStatus.FOUND;
+      }
+    }
+    result.status = status;
+    result.nextBeginOffset = next;
+    result.bufferTotalSize = total;
+  }
+
+  private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {
+    if (!this.running) {
+      return failure(PutMessageStatus.SERVICE_NOT_AVAILABLE, 'the message store is not running');
+    }
+    // Cheap guard before encoding, so a huge body is refused without being copied.
+    if (msg.body.length + RECORD_OVERHEAD > this.config.maxMessageSize) {
+      return failure(
+        PutMessageStatus.MESSAGE_ILLEGAL,
+        `message size ${msg.body.length + RECORD_OVERHEAD} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`,
+      );
+    }
+    return undefined;
+  }
+
+  private encodeAt(msg: MessageExtBrokerInner, queueOffset: number, storeTimestamp: number): Buffer | string {
+    let record: Buffer;
+    try {
+      record = encodeMessageRecord({
+        topic: msg.topic,
+        queueId: msg.queueId,
+        flag: msg.flag,
+        queueOffset,
+        // The CommitLog writes the real offset when it places the record.
+        commitLogOffset: 0,
+        sysFlag: msg.sysFlag,
+        bornTimestamp: msg.bornTimestamp,
+        bornHost: msg.bornHost,
+        storeTimestamp,
+        storeHost: msg.storeHost,
+        reconsumeTimes: msg.reconsumeTimes,
+        preparedTransactionOffset: msg.preparedTransactionOffset,
+        body: msg.body,
+        propertiesString: msg.propertiesString,
+      });
+    } catch (err) {
+      return errorText(err);
+    }
+    if (record.length > this.config.maxMessageSize) {
+      return `message size ${record.length} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`;
+    }
+    if (record.length > this.commitLog.maxRecordSize) {
+      return `message size ${record.length} bytes does not fit a CommitLog segment of ${this.config.mappedFileSizeCommitLog} bytes`;
+    }
+    return record;
+  }
+
+  private writeFailure(err: unknown): PutMessageResult {
+    this.logger.error(`appending to the CommitLog failed: ${errorText(err)}`);
+    return failure(PutMessageStatus.UNKNOWN_ERROR, `appending to the CommitLog failed: ${errorText(err)}`);
+  }
+
+  /** Same text as createOffsetMessageId, without BigInt on the send path. */
+  private offsetMessageId(storeHost: string, offset: number): string {
+    let prefix = this.msgIdPrefixes.get(storeHost);
+    if (prefix === undefined) {
+      prefix = createOffsetMessageId(storeHost, 0).slice(0, -16);
+      this.msgIdPrefixes.set(storeHost, prefix);
+    }
+    const high = Math.floor(offset / 0x100000000);
+    const low = offset >>> 0;
+    return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
+  }
+
+  private storeTimeAt(cq: ConsumeQueue, queueOffset: number): number {
+    const phy = cq.phyOffsetAt(queueOffset);
+    return phy < 0 ? -1 : this.commitLog.pickupStoreTimestamp(phy);
+  }
+
+  private *allConsumeQueues(): IterableIterator<ConsumeQueue> {
+    for (const queues of this.consumeQueueTable.values()) yield* queues.values();
+  }
+
+  private findConsumeQueue(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.consumeQueueTable.get(topic)?.get(queueId);
+  }
+
+  private findOrCreateConsumeQueue(topic: string, queueId: number): ConsumeQueue {
+    return this.findConsumeQueue(topic, queueId) ?? this.createConsumeQueue(topic, queueId);
+  }
+
+  private createConsumeQueue(topic: string, queueId: number): ConsumeQueue {
+    let queues = this.consumeQueueTable.get(topic);
+    if (!queues) this.consumeQueueTable.set(topic, (queues = new Map()));
+    const dir = path.join(this.config.storePathConsumeQueue, topic, String(queueId));
+    const cq = new ConsumeQueue(topic, queueId, dir, this.config.mappedFileSizeConsumeQueue, this.fds);
+    queues.set(queueId, cq);
+    return cq;
+  }
+
+  private stopTimers(): void {
+    this.flushRealTimeService?.stop();
+    if (this.cqFlushTimer) clearInterval(this.cqFlushTimer);
+    if (this.cleanTimer) clearInterval(this.cleanTimer);
+    this.cqFlushTimer = this.cleanTimer = undefined;
+  }
+
+  private closeFiles(): void {
+    for (const cq of this.allConsumeQueues()) cq.close();
+    this.indexService.close();
+    this.commitLog.queue.closeAll();
+    this.checkpoint.close();
+    this.fds.closeAll();
+  }
+}
+
+/** Prepared and rolled-back transaction messages are stored but never get a ConsumeQueue entry. */
+function isVisible(sysFlag: number): boolean {
+  const tran = getTransactionValue(sysFlag);
+  return tran !== MessageSysFlag.TRANSACTION_PREPARED_TYPE && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+}
+
+function failure(status: PutMessageStatus, remark: string): PutMessageResult {
+  return { status, wroteOffset: -1, wroteBytes: 0, msgId: '', logicsOffset: -1, storeTimestamp: 0, msgNum: 0, remark };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What dispatch needs from a stored record, read without copying the body. */
+function parseDispatchRequest(record: Buffer): DispatchRequest {
+  const sysFlag = record.readInt32BE(MessageRecordLayout.SYS_FLAG);
+  const bornWidth = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
+  const storeWidth = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
+  const storeTimestamp = readLong(record, MessageRecordLayout.BORN_HOST + bornWidth);
+  let p = MessageRecordLayout.BORN_HOST + bornWidth + 8 + storeWidth + 4 + 8;
+  p += 4 + record.readInt32BE(p);
+  const v2 = record.readInt32BE(MessageRecordLayout.MAGIC_CODE) === MESSAGE_MAGIC_CODE_V2;
+  const topicLen = v2 ? record.readInt16BE(p) : record.readUInt8(p);
+  p += v2 ? 2 : 1;
+  const topic = record.toString('utf8', p, p + topicLen);
+  p += topicLen;
+  const propsLen = record.readInt16BE(p);
+  return {
+    topic,
+    queueId: record.readInt32BE(MessageRecordLayout.QUEUE_ID),
+    queueOffset: readLong(record, MessageRecordLayout.QUEUE_OFFSET),
+    sysFlag,
+    storeTimestamp,
+    propertiesString: propsLen > 0 ? record.toString('utf8', p + 2, p + 2 + propsLen) : '',
+  };
+}
+
+/** Whether a record found through the index really is `topic` with `key` stored within [begin, end]. */
+function recordMatchesKey(record: Buffer, topic: string, key: string, begin: number, end: number): boolean {
+  let req: DispatchRequest;
+  try {
+    req = parseDispatchRequest(record);
+  } catch {
+    return false;
+  }
+  if (req.topic !== topic || req.storeTimestamp < begin || req.storeTimestamp > end) return false;
+  const properties = string2messageProperties(req.propertiesString);
+  if (properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] === key) return true;
+  const keys = properties[MessageConst.PROPERTY_KEYS];
+  return !!keys && keys.split(MessageConst.KEY_SEPARATOR).includes(key);
+}
