@@ -14,5 +14,13 @@ export {
 } from './remoting/index.js';
 export * from './client/index.js';
 export { compileSql92, Sql92Expression, Sql92SyntaxError } from './filter/index.js';
-export { BundledRocketMQ, RocketMQBrokerConfigError, type BrokerConfig } from './broker/index.js';
+export {
+  BundledRocketMQ,
+  RocketMQBrokerConfigError,
+  parseBrokerConf,
+  resolveBrokerOptions,
+  type BrokerConfig,
+  type BrokerOptions,
+} from './broker/index.js';
+export { FileMessageStore, RocketMQStoreLockedError, type FileMessageStoreConfig } from './store/file/index.js';
 export * from './nest/index.js';
