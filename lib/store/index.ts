@@ -11,3 +11,4 @@ export * from './memory-consume-queue.js';
 export * from './memory-message-store.js';
 export * from './file/index.js';
 export * from './message-delay-level.js';
+export * from './consume-queue-reads.js';

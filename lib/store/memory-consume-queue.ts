@@ -1,10 +1,12 @@
+import { ConsumeQueueView } from './consume-queue-reads.js';
+
 const INITIAL_CAPACITY = 64;
 
 /**
  * One logical queue (topic, queueId) in memory: for each queue offset, where its record sits in the
  * CommitLog, how big it is and its tag hash. Typed arrays keep it at 20 bytes an entry, like the file.
  */
-export class MemoryConsumeQueue {
+export class MemoryConsumeQueue implements ConsumeQueueView {
   private phyOffsets = new Float64Array(INITIAL_CAPACITY);
   private sizes = new Int32Array(INITIAL_CAPACITY);
   private tagsCodes = new Float64Array(INITIAL_CAPACITY);
@@ -45,6 +47,14 @@ export class MemoryConsumeQueue {
 
   tagsCodeAt(queueOffset: number): number {
     return this.tagsCodes[queueOffset - this.minLogicOffset];
+  }
+
+  forEachEntry(from: number, max: number, visit: (queueOffset: number, phyOffset: number, size: number, tagsCode: number) => boolean): void {
+    const end = Math.min(this.maxOffset, from + max);
+    for (let q = Math.max(from, this.minLogicOffset); q < end; q++) {
+      const i = q - this.minLogicOffset;
+      if (!visit(q, this.phyOffsets[i], this.sizes[i], this.tagsCodes[i])) return;
+    }
   }
 
   private grow(): void {

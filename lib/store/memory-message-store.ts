@@ -7,7 +7,6 @@ import {
   MessageExt,
   MessageSysFlag,
 } from '../message/index.js';
-import { GetMessageStatus } from './get-message-status.js';
 import { MemoryCommitLog } from './memory-commit-log.js';
 import { MemoryConsumeQueue } from './memory-consume-queue.js';
 import { MemoryIndexService } from './memory-index-service.js';
@@ -20,12 +19,12 @@ import {
   MessageStore,
   PutMessageResult,
 } from './message-store.js';
-import { CQ_STORE_UNIT_SIZE, DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
+import { DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
 import { PutMessageStatus } from './put-message-status.js';
 import { ConsumeQueueEntry, QueryMessageResult } from './query-message-result.js';
+import { getMessageFromConsumeQueue, searchOffsetByTime } from './consume-queue-reads.js';
 
 /** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
-const MAX_PULL_MSG_SIZE = 128 * 1024 * 1024;
 /** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
 const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 
@@ -136,40 +135,9 @@ export class MemoryMessageStore implements MessageStore {
     maxTotalMsgSize: number,
     filter?: MessageFilter,
   ): GetMessageResult {
-    const result: GetMessageResult = {
-      status: GetMessageStatus.NO_MESSAGE_IN_QUEUE,
-      nextBeginOffset: offset,
-      minOffset: 0,
-      maxOffset: 0,
-      messages: [],
-      bufferTotalSize: 0,
-    };
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq) {
-      result.status = GetMessageStatus.NO_MATCHED_LOGIC_QUEUE;
-      result.nextBeginOffset = 0;
-      return result;
-    }
-    const minOffset = cq.minOffset;
-    const maxOffset = cq.maxOffset;
-    result.minOffset = minOffset;
-    result.maxOffset = maxOffset;
-    if (maxOffset === 0) {
-      result.status = GetMessageStatus.NO_MESSAGE_IN_QUEUE;
-      result.nextBeginOffset = 0;
-    } else if (offset < minOffset) {
-      result.status = GetMessageStatus.OFFSET_TOO_SMALL;
-      result.nextBeginOffset = minOffset;
-    } else if (offset === maxOffset) {
-      result.status = GetMessageStatus.OFFSET_OVERFLOW_ONE;
-      result.nextBeginOffset = offset;
-    } else if (offset > maxOffset) {
-      result.status = GetMessageStatus.OFFSET_OVERFLOW_BADLY;
-      result.nextBeginOffset = maxOffset;
-    } else {
-      this.collect(cq, offset, maxMsgNums, maxTotalMsgSize, filter, result);
-    }
-    return result;
+    return getMessageFromConsumeQueue(this.findConsumeQueue(topic, queueId), offset, maxMsgNums, maxTotalMsgSize, filter, this.config, (phy, size) =>
+      this.commitLog.select(phy, size),
+    );
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
@@ -182,27 +150,7 @@ export class MemoryMessageStore implements MessageStore {
 
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundaryType: BoundaryType = 'lower'): number {
     const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || cq.maxOffset === cq.minOffset) return 0;
-    const lower = boundaryType !== 'upper';
-    const first = cq.minOffset;
-    const last = cq.maxOffset - 1;
-    if (this.storeTimeAt(cq, last) < timestamp) return lower ? last + 1 : last;
-    if (this.storeTimeAt(cq, first) > timestamp) return lower ? first : 0;
-    // Lower: the first offset stored at or after `timestamp`. Upper: the last one stored at or before it.
-    let lo = first;
-    let hi = last;
-    while (lo < hi) {
-      if (lower) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (this.storeTimeAt(cq, mid) >= timestamp) hi = mid;
-        else lo = mid + 1;
-      } else {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (this.storeTimeAt(cq, mid) <= timestamp) lo = mid;
-        else hi = mid - 1;
-      }
-    }
-    return lo;
+    return searchOffsetByTime(cq, timestamp, boundaryType, (queueOffset) => this.storeTimeAt(cq!, queueOffset));
   }
 
   getEarliestMessageTime(topic: string, queueId: number): number {
@@ -269,52 +217,6 @@ export class MemoryMessageStore implements MessageStore {
   /** Topics that have at least one ConsumeQueue, with their queue ids. */
   getConsumeQueueIds(topic: string): number[] {
     return [...(this.consumeQueueTable.get(topic)?.keys() ?? [])];
-  }
-
-  private collect(
-    cq: MemoryConsumeQueue,
-    offset: number,
-    maxMsgNums: number,
-    maxTotalMsgSize: number,
-    filter: MessageFilter | undefined,
-    result: GetMessageResult,
-  ): void {
-    const maxOffset = cq.maxOffset;
-    const maxPullSize = Math.min(Math.max(maxTotalMsgSize, 100), MAX_PULL_MSG_SIZE);
-    const maxScan = Math.max(this.config.maxFilterMessageSize, maxMsgNums * CQ_STORE_UNIT_SIZE);
-    const maxBytesInMem = this.config.maxTransferBytesOnMessageInMemory;
-    const maxCountInMem = this.config.maxTransferCountOnMessageInMemory;
-    const commitLogCheck = filter?.isMatchedByCommitLog ? filter : undefined;
-    const messages = result.messages;
-    let total = 0;
-    let status: GetMessageStatus = GetMessageStatus.NO_MATCHED_MESSAGE;
-    let next = offset;
-    for (let queueOffset = offset; queueOffset < maxOffset; queueOffset++) {
-      if ((queueOffset - offset) * CQ_STORE_UNIT_SIZE >= maxScan) break;
-      const size = cq.sizeAt(queueOffset);
-      const count = messages.length;
-      if (total > 0 && count > 0) {
-        if (count + 1 > maxMsgNums) break;
-        if (total + size > maxPullSize) break;
-        if (total + size > maxBytesInMem) break;
-        if (count > maxCountInMem - 1) break;
-      }
-      if (total >= maxPullSize) break;
-      next = queueOffset + 1;
-      if (filter && !filter.isMatchedByConsumeQueue(cq.tagsCodeAt(queueOffset))) continue;
-      const record = this.commitLog.select(cq.phyOffsetAt(queueOffset), size);
-      if (!record) {
-        if (total === 0) status = GetMessageStatus.MESSAGE_WAS_REMOVING;
-        continue;
-      }
-      if (commitLogCheck && !commitLogCheck.isMatchedByCommitLog!(record)) continue;
-      messages.push(record);
-      total += size;
-      status = GetMessageStatus.FOUND;
-    }
-    result.status = status;
-    result.nextBeginOffset = next;
-    result.bufferTotalSize = total;
   }
 
   private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {

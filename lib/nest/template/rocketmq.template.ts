@@ -3,7 +3,6 @@ import {
   DefaultMQProducer,
   SelectMessageQueueByHash,
   type DefaultLitePullConsumer,
-  type MessageQueueSelector,
   type SendResult,
 } from '../../client/index.js';
 import { MessageConst, type Message, type MessageExt } from '../../message/index.js';

@@ -117,6 +117,19 @@ export class ConsumeQueue {
     return { phyOffset: readLong(run.buf, 0), size: run.buf.readInt32BE(8), tagsCode: readLong(run.buf, 12) };
   }
 
+  forEachEntry(from: number, max: number, visit: (queueOffset: number, phyOffset: number, size: number, tagsCode: number) => boolean): void {
+    const end = Math.min(this.maxOffset, from + max);
+    let queueOffset = from;
+    while (queueOffset < end) {
+      const run = this.readEntries(queueOffset, end - queueOffset);
+      if (!run || run.count === 0) return;
+      for (let k = 0; k < run.count; k++, queueOffset++) {
+        const p = k * CQ_STORE_UNIT_SIZE;
+        if (!visit(queueOffset, readLong(run.buf, p), run.buf.readInt32BE(p + 8), readLong(run.buf, p + 12))) return;
+      }
+    }
+  }
+
   phyOffsetAt(queueOffset: number): number {
     return this.entry(queueOffset)?.phyOffset ?? -1;
   }

@@ -15,7 +15,6 @@ import {
   string2messageProperties,
   tagsString2tagsCode,
 } from '../../message/index.js';
-import { GetMessageStatus } from '../get-message-status.js';
 import { MessageFilter } from '../message-filter.js';
 import {
   BoundaryType,
@@ -25,7 +24,6 @@ import {
   MessageStore,
   PutMessageResult,
 } from '../message-store.js';
-import { CQ_STORE_UNIT_SIZE } from '../message-store-config.js';
 import { PutMessageStatus } from '../put-message-status.js';
 import { ConsumeQueueEntry, QueryMessageResult } from '../query-message-result.js';
 import { CommitLog } from './commit-log.js';
@@ -38,9 +36,9 @@ import { GroupCommitService } from './group-commit-service.js';
 import { IndexService } from './index-service.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
+import { getMessageFromConsumeQueue, searchOffsetByTime } from '../consume-queue-reads.js';
 
 /** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
-const MAX_PULL_MSG_SIZE = 128 * 1024 * 1024;
 /** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
 const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
@@ -349,40 +347,10 @@ export class FileMessageStore implements MessageStore {
     maxTotalMsgSize: number,
     filter?: MessageFilter,
   ): GetMessageResult {
-    const result: GetMessageResult = {
-      status: GetMessageStatus.NO_MESSAGE_IN_QUEUE,
-      nextBeginOffset: offset,
-      minOffset: 0,
-      maxOffset: 0,
-      messages: [],
-      bufferTotalSize: 0,
-    };
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq) {
-      result.status = GetMessageStatus.NO_MATCHED_LOGIC_QUEUE;
-      result.nextBeginOffset = 0;
-      return result;
-    }
-    const minOffset = cq.minOffset;
-    const maxOffset = cq.maxOffset;
-    result.minOffset = minOffset;
-    result.maxOffset = maxOffset;
-    if (maxOffset === 0) {
-      result.status = GetMessageStatus.NO_MESSAGE_IN_QUEUE;
-      result.nextBeginOffset = 0;
-    } else if (offset < minOffset) {
-      result.status = GetMessageStatus.OFFSET_TOO_SMALL;
-      result.nextBeginOffset = minOffset;
-    } else if (offset === maxOffset) {
-      result.status = GetMessageStatus.OFFSET_OVERFLOW_ONE;
-      result.nextBeginOffset = offset;
-    } else if (offset > maxOffset) {
-      result.status = GetMessageStatus.OFFSET_OVERFLOW_BADLY;
-      result.nextBeginOffset = maxOffset;
-    } else {
-      this.collect(cq, offset, maxMsgNums, maxTotalMsgSize, filter, result);
-    }
-    return result;
+    const minPhy = this.commitLog.minOffset;
+    return getMessageFromConsumeQueue(this.findConsumeQueue(topic, queueId), offset, maxMsgNums, maxTotalMsgSize, filter, this.config, (phy, size) =>
+      phy >= minPhy ? this.commitLog.readRecord(phy, size) : undefined,
+    );
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
@@ -395,27 +363,7 @@ export class FileMessageStore implements MessageStore {
 
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundaryType: BoundaryType = 'lower'): number {
     const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || cq.maxOffset === cq.minOffset) return 0;
-    const lower = boundaryType !== 'upper';
-    const first = cq.minOffset;
-    const last = cq.maxOffset - 1;
-    if (this.storeTimeAt(cq, last) < timestamp) return lower ? last + 1 : last;
-    if (this.storeTimeAt(cq, first) > timestamp) return lower ? first : 0;
-    // Lower: the first offset stored at or after `timestamp`. Upper: the last one stored at or before it.
-    let lo = first;
-    let hi = last;
-    while (lo < hi) {
-      if (lower) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (this.storeTimeAt(cq, mid) >= timestamp) hi = mid;
-        else lo = mid + 1;
-      } else {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (this.storeTimeAt(cq, mid) <= timestamp) lo = mid;
-        else hi = mid - 1;
-      }
-    }
-    return lo;
+    return searchOffsetByTime(cq, timestamp, boundaryType, (queueOffset) => this.storeTimeAt(cq!, queueOffset));
   }
 
   getEarliestMessageTime(topic: string, queueId: number): number {
@@ -809,60 +757,6 @@ export class FileMessageStore implements MessageStore {
         cq.load();
       }
     }
-  }
-
-  private collect(
-    cq: ConsumeQueue,
-    offset: number,
-    maxMsgNums: number,
-    maxTotalMsgSize: number,
-    filter: MessageFilter | undefined,
-    result: GetMessageResult,
-  ): void {
-    const maxOffset = cq.maxOffset;
-    const maxPullSize = Math.min(Math.max(maxTotalMsgSize, 100), MAX_PULL_MSG_SIZE);
-    const maxScan = Math.max(this.config.maxFilterMessageSize, maxMsgNums * CQ_STORE_UNIT_SIZE);
-    const maxBytesInMem = this.config.maxTransferBytesOnMessageInMemory;
-    const maxCountInMem = this.config.maxTransferCountOnMessageInMemory;
-    const commitLogCheck = filter?.isMatchedByCommitLog ? filter : undefined;
-    const minPhy = this.commitLog.minOffset;
-    const messages = result.messages;
-    let total = 0;
-    let status: GetMessageStatus = GetMessageStatus.NO_MATCHED_MESSAGE;
-    let next = offset;
-    let queueOffset = offset;
-    const scanEnd = Math.min(maxOffset, offset + Math.ceil(maxScan / CQ_STORE_UNIT_SIZE));
-    outer: while (queueOffset < scanEnd) {
-      const run = cq.readEntries(queueOffset, scanEnd - queueOffset);
-      if (!run || run.count === 0) break;
-      for (let k = 0; k < run.count; k++, queueOffset++) {
-        const p = k * CQ_STORE_UNIT_SIZE;
-        const size = run.buf.readInt32BE(p + 8);
-        const count = messages.length;
-        if (total > 0 && count > 0) {
-          if (count + 1 > maxMsgNums) break outer;
-          if (total + size > maxPullSize) break outer;
-          if (total + size > maxBytesInMem) break outer;
-          if (count > maxCountInMem - 1) break outer;
-        }
-        if (total >= maxPullSize) break outer;
-        next = queueOffset + 1;
-        if (filter && !filter.isMatchedByConsumeQueue(readLong(run.buf, p + 12))) continue;
-        const phyOffset = readLong(run.buf, p);
-        const record = phyOffset >= minPhy ? this.commitLog.readRecord(phyOffset, size) : undefined;
-        if (!record) {
-          if (total === 0) status = GetMessageStatus.MESSAGE_WAS_REMOVING;
-          continue;
-        }
-        if (commitLogCheck && !commitLogCheck.isMatchedByCommitLog!(record)) continue;
-        messages.push(record);
-        total += size;
-        status = GetMessageStatus.FOUND;
-      }
-    }
-    result.status = status;
-    result.nextBeginOffset = next;
-    result.bufferTotalSize = total;
   }
 
   private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {
