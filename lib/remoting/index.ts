@@ -8,3 +8,5 @@ export * from './in-process-channel.js';
 export * from './in-process-registry.js';
 export * from './in-process-remoting-client.js';
 export * from './header/index.js';
+export * from './tcp/index.js';
+export * from './acl/index.js';

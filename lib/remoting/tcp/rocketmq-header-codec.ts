@@ -1,0 +1,98 @@
+import { RemotingCommand } from '../remoting-command.js';
+import { languageFromCode, languageToCode } from './language-code.js';
+import { RemotingFrameError } from './remoting-frame-error.js';
+
+// code(2) language(1) version(2) opaque(4) flag(4) remarkLen(4) extLen(4)
+const FIXED_LENGTH = 21;
+
+/**
+ * Bytes the ROCKETMQ binary header of `cmd` takes (RocketMQSerializable.rocketMQProtocolEncode), so the frame
+ * can be allocated once and the header written in place.
+ */
+export function rocketmqHeaderLength(cmd: RemotingCommand): number {
+  let length = FIXED_LENGTH;
+  if (cmd.remark) length += Buffer.byteLength(cmd.remark);
+  const fields = cmd.extFields;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined || value === null) continue;
+    length += 6 + Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  }
+  return length;
+}
+
+/**
+ * Writes the binary header at `offset`, returning the offset after it. The code goes out as an int16 like
+ * Java's `writeShort`, so codes above 32767 (the 5.x POP codes) are truncated exactly as Java truncates them:
+ * such requests have to use JSON.
+ */
+export function writeRocketmqHeader(cmd: RemotingCommand, target: Buffer, offset: number): number {
+  let at = offset;
+  target.writeUInt16BE(cmd.code & 0xffff, at);
+  target.writeUInt8(languageToCode(cmd.language), at + 2);
+  target.writeUInt16BE(cmd.version & 0xffff, at + 3);
+  target.writeInt32BE(cmd.opaque | 0, at + 5);
+  target.writeInt32BE(cmd.flag | 0, at + 9);
+  at += 13;
+  if (cmd.remark) {
+    const written = target.write(cmd.remark, at + 4, 'utf8');
+    target.writeInt32BE(written, at);
+    at += 4 + written;
+  } else {
+    target.writeInt32BE(0, at);
+    at += 4;
+  }
+  const extStart = at;
+  at += 4;
+  const fields = cmd.extFields;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined || value === null) continue;
+    const keyLength = target.write(key, at + 2, 'utf8');
+    target.writeUInt16BE(keyLength, at);
+    at += 2 + keyLength;
+    const valueLength = target.write(String(value), at + 4, 'utf8');
+    target.writeInt32BE(valueLength, at);
+    at += 4 + valueLength;
+  }
+  target.writeInt32BE(at - extStart - 4, extStart);
+  return at;
+}
+
+/** Reads a binary header occupying `frame[start, end)`; any length that points outside it is an error. */
+export function decodeRocketmqHeader(frame: Buffer, start: number, end: number): RemotingCommand {
+  if (end - start < FIXED_LENGTH) throw new RemotingFrameError(`binary header of ${end - start} bytes is too short`);
+  let at = start;
+  const cmd = new RemotingCommand(frame.readInt16BE(at), {});
+  cmd.language = languageFromCode(frame.readUInt8(at + 2));
+  cmd.version = frame.readInt16BE(at + 3);
+  cmd.opaque = frame.readInt32BE(at + 5);
+  cmd.flag = frame.readInt32BE(at + 9);
+  at += 13;
+  const remarkLength = frame.readInt32BE(at);
+  at += 4;
+  if (remarkLength < 0 || remarkLength > end - at - 4) throw new RemotingFrameError(`binary header remark length ${remarkLength} is out of range`);
+  if (remarkLength > 0) {
+    cmd.remark = frame.toString('utf8', at, at + remarkLength);
+    at += remarkLength;
+  }
+  const extLength = frame.readInt32BE(at);
+  at += 4;
+  if (extLength < 0 || extLength > end - at) throw new RemotingFrameError(`binary header ext length ${extLength} is out of range`);
+  const extEnd = at + extLength;
+  const fields = cmd.extFields;
+  while (at < extEnd) {
+    if (extEnd - at < 2) throw new RemotingFrameError('binary header ext entry is truncated');
+    const keyLength = frame.readInt16BE(at);
+    at += 2;
+    if (keyLength < 0 || keyLength > extEnd - at - 4) throw new RemotingFrameError(`binary header key length ${keyLength} is out of range`);
+    const key = frame.toString('utf8', at, at + keyLength);
+    at += keyLength;
+    const valueLength = frame.readInt32BE(at);
+    at += 4;
+    if (valueLength < 0 || valueLength > extEnd - at) throw new RemotingFrameError(`binary header value length ${valueLength} is out of range`);
+    fields[key] = frame.toString('utf8', at, at + valueLength);
+    at += valueLength;
+  }
+  return cmd;
+}
