@@ -13,12 +13,14 @@ import { TimerCheckpoint } from './config/timer-checkpoint.js';
 import { ConfigManager } from './config/config-manager.js';
 import { ConsumerManager, ProducerManager } from './client/index.js';
 import { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import { RebalanceLockManager } from './lock/index.js';
 import { PullRequestHoldService } from './longpolling/index.js';
 import {
   AdminBrokerProcessor,
   ClientManageProcessor,
   ConsumerManageProcessor,
   EndTransactionProcessor,
+  LockBatchMqProcessor,
   PullMessageProcessor,
   replyTopic,
   ReplyMessageProcessor,
@@ -82,6 +84,8 @@ export class BrokerController {
   readonly consumerOffsetManager: ConsumerOffsetManager;
   readonly consumerManager: ConsumerManager;
   readonly producerManager = new ProducerManager();
+  /** Orderly consumers' queue locks (LOCK_BATCH_MQ / UNLOCK_BATCH_MQ). */
+  readonly rebalanceLockManager = new RebalanceLockManager();
   readonly pullRequestHoldService: PullRequestHoldService;
   readonly sendMessageProcessor: SendMessageProcessor;
   readonly pullMessageProcessor: PullMessageProcessor;
@@ -309,6 +313,11 @@ export class BrokerController {
     if (this.trackedChannels.has(channel)) return;
     this.trackedChannels.add(channel);
     channel.onClose(() => {
+      // A member that is gone cannot consume: free its orderly queues now rather than after the lock expiry.
+      for (const group of [...this.consumerManager.groups()]) {
+        const info = this.consumerManager.getConsumerGroupInfo(group)?.channelInfoTable.get(channel);
+        if (info) this.rebalanceLockManager.unlockAll(group, info.clientId);
+      }
       this.consumerManager.doChannelCloseEvent(channel);
       this.producerManager.doChannelCloseEvent(channel);
     });
@@ -352,6 +361,9 @@ export class BrokerController {
     d.registerProcessor(RequestCode.GET_CONSUMER_LIST_BY_GROUP, consumerManage);
     d.registerProcessor(RequestCode.QUERY_CONSUMER_OFFSET, consumerManage);
     d.registerProcessor(RequestCode.UPDATE_CONSUMER_OFFSET, consumerManage);
+    const locks = new LockBatchMqProcessor(this);
+    d.registerProcessor(RequestCode.LOCK_BATCH_MQ, locks);
+    d.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, locks);
     const admin = new AdminBrokerProcessor(this);
     for (const code of [
       RequestCode.GET_MAX_OFFSET,

@@ -18,3 +18,5 @@ export * from './namesrv/index.js';
 export * from './bundled-rocketmq.js';
 export * from './schedule/index.js';
 export * from './config/index.js';
+export * from './lock/index.js';
+export * from './deferred-request-dispatcher.js';

@@ -7,7 +7,10 @@ export type RemotingClientFactory = (localAddress: string) => RemotingClient;
 export interface ClientConfig {
   /** NameServer addresses, `host:port` separated by `;`. */
   namesrvAddr: string;
-  /** The transport. The bundled broker hands an in-process one; TCP is the default for real clusters. */
+  /**
+   * The transport. The bundled broker hands an in-process one.
+   * @default () => new TcpRemotingClient({ accessKey, secretKey })
+   */
   remotingClientFactory?: RemotingClientFactory;
   /**
    * Names this client instance within the process; clients with one instance name share connections.
@@ -26,18 +29,25 @@ export interface ClientConfig {
   heartbeatBrokerInterval?: number;
   /** @default 5000 */
   persistConsumerOffsetInterval?: number;
+  /**
+   * How often every consumer re-runs its rebalance besides the NOTIFY_CONSUMER_IDS_CHANGED pushes
+   * (Java's `rocketmq.client.rebalance.waitInterval`).
+   * @default 20000
+   */
+  rebalanceInterval?: number;
   /** How long a request may wait for its answer, for requests other than send and pull. @default 3000 */
   mqClientApiTimeout?: number;
 }
 
 export type ResolvedClientConfig = ClientConfig &
-  Required<Pick<ClientConfig, 'pollNameServerInterval' | 'heartbeatBrokerInterval' | 'persistConsumerOffsetInterval' | 'mqClientApiTimeout'>>;
+  Required<Pick<ClientConfig, 'pollNameServerInterval' | 'heartbeatBrokerInterval' | 'persistConsumerOffsetInterval' | 'mqClientApiTimeout' | 'rebalanceInterval'>>;
 
 export const CLIENT_CONFIG_DEFAULTS = {
   pollNameServerInterval: 30_000,
   heartbeatBrokerInterval: 30_000,
   persistConsumerOffsetInterval: 5_000,
   mqClientApiTimeout: 3_000,
+  rebalanceInterval: 20_000,
 };
 
 /** Adds the namespace to a resource name, leaving system and already-prefixed names alone. */

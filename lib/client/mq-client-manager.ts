@@ -2,8 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { localIPv4 } from '../message/index.js';
 import { ClientConfig, CLIENT_CONFIG_DEFAULTS, ResolvedClientConfig } from './client-config.js';
 import { MQClientInstance } from './impl/mq-client-instance.js';
-import { MQClientError } from './mq-client.error.js';
+import { TcpRemotingClient } from '../remoting/tcp/tcp-remoting-client.js';
+import { RemotingClientFactory } from './client-config.js';
 import { definedOnly } from './defined-only.js';
+
+/** The default transport: RocketMQ's remoting protocol over TCP, signing requests when keys are given. */
+function tcpRemotingClientFactory(config: ClientConfig): RemotingClientFactory {
+  return () => new TcpRemotingClient({ accessKey: config.accessKey, secretKey: config.secretKey });
+}
 
 /** Where producers and consumers get their client instance from. */
 export interface MQClientInstanceProvider {
@@ -25,11 +31,6 @@ export class MQClientManager implements MQClientInstanceProvider {
     const key = [clientIP, instanceName, config.namesrvAddr, config.accessKey ?? '', config.namespace ?? ''].join('|');
     let instance = this.instances.get(key);
     if (instance) return instance;
-    if (!config.remotingClientFactory) {
-      throw new MQClientError(
-        `no transport for NameServer ${config.namesrvAddr}: the TCP channel is not available yet; use the bundled broker`,
-      );
-    }
     let clientId = `${clientIP}@${instanceName}`;
     const taken = new Set([...this.instances.values()].map((i) => i.clientId));
     for (let n = 2; taken.has(clientId); n++) clientId = `${clientIP}@${instanceName}#${n}`;
@@ -37,7 +38,7 @@ export class MQClientManager implements MQClientInstanceProvider {
     instance = new MQClientInstance(
       clientId,
       { ...CLIENT_CONFIG_DEFAULTS, ...definedOnly(config) } as ResolvedClientConfig,
-      config.remotingClientFactory(localAddress),
+      (config.remotingClientFactory ?? tcpRemotingClientFactory(config))(localAddress),
       (i) => {
         if (this.instances.get(key) === i) this.instances.delete(key);
       },

@@ -75,7 +75,10 @@ export class RocketMQRuntime implements OnApplicationShutdown {
     return this.options.nameServer ?? this.bundled!.nameServerAddress;
   }
 
-  /** Client settings for a producer or consumer; the bundled broker's address gets the in-process transport. */
+  /**
+   * Client settings for a producer or consumer: the bundled broker's address gets the in-process transport,
+   * any other NameServer the client's default, TCP.
+   */
   clientConfig(overrides: ClientOverrides = {}): ClientConfig {
     const namesrvAddr = overrides.nameServer ?? this.nameServerAddress;
     const bundled = this.bundled;
@@ -118,7 +121,11 @@ export class RocketMQRuntime implements OnApplicationShutdown {
   private async doStart(): Promise<void> {
     if (this.bundled) {
       await this.bundled.start();
-      this.logger.log(`Bundled RocketMQ broker started (NameServer ${this.bundled.nameServerAddress}, in-process)`);
+      const tcp = this.bundled.listenAddresses;
+      this.logger.log(
+        `Bundled RocketMQ broker started (NameServer ${this.bundled.nameServerAddress}, in-process` +
+          (tcp ? `; TCP NameServer ${tcp.nameServer}, broker ${tcp.broker})` : ')'),
+      );
     }
     await Promise.all(this.producers.map((p) => p.start()));
     if (this.pullConsumer) await this.pullConsumer.start();
@@ -190,11 +197,13 @@ export class RocketMQRuntime implements OnApplicationShutdown {
     );
   }
 
-  /** The bundled broker's options: `listen` and `storePath` are this module's names for listenPort and storePathRootDir. */
+  /**
+   * The bundled broker's options: `storePath` is this module's name for storePathRootDir; `listen` (the
+   * NameServer's TCP port) makes the bundled broker serve other processes too.
+   */
   private brokerConfig(): BundledBrokerOptions {
-    const { listen, storePath, ...rest } = this.options.broker ?? {};
+    const { storePath, ...rest } = this.options.broker ?? {};
     const config: Record<string, unknown> = { ...rest };
-    if (listen !== undefined && config.listenPort === undefined) config.listenPort = listen;
     if (storePath !== undefined && config.storePathRootDir === undefined) config.storePathRootDir = storePath;
     return config as BundledBrokerOptions;
   }

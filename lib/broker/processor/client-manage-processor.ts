@@ -134,6 +134,8 @@ export class ClientManageProcessor implements RemotingRequestProcessor {
     if (consumerGroup) {
       const groupConfig = controller.subscriptionGroupManager.findSubscriptionGroupConfig(consumerGroup);
       controller.consumerManager.unregisterConsumer(consumerGroup, channel, groupConfig?.notifyConsumerIdsChangedEnable ?? true);
+      const clientId = request.field('clientID');
+      if (clientId) controller.rebalanceLockManager.unlockAll(consumerGroup, clientId);
     }
     this.logger.debug?.(`client ${request.field('clientID') ?? channel.remoteAddress} unregistered`);
     return RemotingCommand.createResponse(ResponseCode.SUCCESS);

@@ -10,3 +10,4 @@ export * from './consumer-send-msg-back-processor.js';
 export * from './retry-dlq-put-message-interceptor.js';
 export * from './query-message-processor.js';
 export * from './reset-offset-processor.js';
+export * from './lock-batch-mq-processor.js';

@@ -6,6 +6,9 @@ import { ConsumeHost, ConsumeMessageService } from './consume-message-service.js
 import { ConsumeOrderlyContext, ConsumeOrderlyStatus, MessageListenerOrderly } from './consumer-enums.js';
 import { ProcessQueue } from './process-queue.js';
 
+/** Pause before an orderly queue whose broker lock is missing looks again (tryLockLaterAndReconsume). */
+const LOCK_RETRY_DELAY_MILLIS = 100;
+
 /**
  * Orderly consumption (ConsumeMessageOrderlyService): one consume loop per queue, so a queue's messages
  * reach the handler one batch at a time in offset order, while different queues run side by side up to
@@ -36,6 +39,11 @@ export class ConsumeMessageOrderlyService implements ConsumeMessageService {
   private async consumeLoop(pq: ProcessQueue, mq: MessageQueue): Promise<void> {
     let suspendMillis = -1;
     while (!pq.dropped && this.host.running) {
+      if (this.host.lockQueuesOnBroker && (!pq.locked || pq.isLockExpired())) {
+        // Another member may own the queue now; the periodic re-lock (or the rebalance) decides.
+        suspendMillis = LOCK_RETRY_DELAY_MILLIS;
+        break;
+      }
       const msgs = pq.takeMessages(this.batchMaxSize);
       if (msgs.length === 0) break;
       const ctx: ConsumeOrderlyContext = {
@@ -58,12 +66,14 @@ export class ConsumeMessageOrderlyService implements ConsumeMessageService {
       } finally {
         this.semaphore.release();
       }
-      if (pq.dropped) break;
       if (status === ConsumeOrderlyStatus.SUCCESS) {
+        // Committed even when the queue was just given up: the member that takes it over starts after this
+        // batch instead of consuming it a second time (the hand-over waits for this loop to end).
         const offset = pq.commit();
         if (offset >= 0) this.host.updateOffset(mq, offset, false);
         continue;
       }
+      if (pq.dropped) break;
       const again = await this.retriesLeft(msgs, mq);
       if (again.length === 0) {
         // Every message of the batch used up its retries and is now in the DLQ: the queue moves on.

@@ -18,4 +18,6 @@ export interface ConsumeHost {
   sendMessageBack(msg: MessageExt, delayLevel: number, mq: MessageQueue): Promise<boolean>;
   /** The configured retry limit; -1 keeps RocketMQ's default for the consume mode. */
   readonly maxReconsumeTimes: number;
+  /** Orderly clustering consumers consume a queue only while the broker holds its lock for them. */
+  readonly lockQueuesOnBroker?: boolean;
 }

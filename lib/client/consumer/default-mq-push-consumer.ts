@@ -41,6 +41,15 @@ const PULL_DELAY_WHEN_SUSPEND = 1000;
 const PULL_TIMEOUT_MARGIN = 15_000;
 /** How soon a subscription whose topic has no route yet asks again. */
 const ROUTE_RETRY_INTERVAL = 1000;
+/** How often orderly consumers renew their broker locks (REBALANCE_LOCK_INTERVAL). */
+const REBALANCE_LOCK_INTERVAL = 20_000;
+/**
+ * How soon a rebalance that could not lock a queue tries again: the previous owner unlocks right after its
+ * in-flight message, so waiting for the next 20 s rebalance would stall the queue for nothing.
+ */
+const LOCK_RETRY_INTERVAL = 500;
+/** Poll interval while a given-up orderly queue finishes its in-flight message. */
+const HAND_OVER_POLL_INTERVAL = 10;
 
 type ResolvedOptions = Required<Omit<PushConsumerOptions, 'consumeTimestamp' | 'allocateMessageQueueStrategy'>> &
   Pick<PushConsumerOptions, 'consumeTimestamp'>;
@@ -63,6 +72,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
   private state: 'CREATED' | 'RUNNING' | 'STOPPING' | 'SHUTDOWN' = 'CREATED';
   private paused = false;
   private routeRetryTimer?: NodeJS.Timeout;
+  private lockTimer?: NodeJS.Timeout;
+  private lockRetryTimer?: NodeJS.Timeout;
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
   constructor(
@@ -99,6 +110,11 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
 
   get clientId(): string {
     return this.instance?.clientId ?? '';
+  }
+
+  /** Orderly clustering consumers lock their queues on the broker (LOCK_BATCH_MQ) before consuming them. */
+  get lockQueuesOnBroker(): boolean {
+    return !!this.listener?.orderly && !this.isBroadcasting;
   }
 
   get maxReconsumeTimes(): number {
@@ -153,6 +169,12 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
       : new ConsumeMessageConcurrentlyService(this, this.listener, threads, batch, this.options.consumeTimeout * 60_000);
     this.instance.registerConsumer(this);
     this.state = 'RUNNING';
+    if (this.lockQueuesOnBroker) {
+      this.lockTimer = setInterval(() => {
+        if (this.running) void this.rebalance.lockAll().catch((err) => this.logger.warn(`renewing locks failed: ${describe(err)}`));
+      }, REBALANCE_LOCK_INTERVAL);
+      this.lockTimer.unref();
+    }
     await this.refreshSubscribedRoutes();
     await this.instance.sendHeartbeatToAllBrokers();
     await this.refreshSubscribedRoutes(true);
@@ -190,6 +212,13 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
   async doRebalance(): Promise<void> {
     if (!this.running) return;
     await this.rebalance.doRebalance();
+    if (this.rebalance.lockPending && this.running && !this.lockRetryTimer) {
+      this.lockRetryTimer = setTimeout(() => {
+        this.lockRetryTimer = undefined;
+        void this.doRebalance();
+      }, LOCK_RETRY_INTERVAL);
+      this.lockRetryTimer.unref();
+    }
   }
 
   suspend(): void {
@@ -211,6 +240,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
     }
     this.state = 'STOPPING';
     if (this.routeRetryTimer) clearTimeout(this.routeRetryTimer);
+    if (this.lockTimer) clearInterval(this.lockTimer);
+    if (this.lockRetryTimer) clearTimeout(this.lockRetryTimer);
     for (const s of this.sleepers) {
       clearTimeout(s.timer);
       s.resolve();
@@ -323,9 +354,47 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
     }
   }
 
-  async removeUnnecessaryMessageQueue(mq: MessageQueue, _pq: ProcessQueue): Promise<void> {
+  async removeUnnecessaryMessageQueue(mq: MessageQueue, pq: ProcessQueue): Promise<void> {
+    if (this.lockQueuesOnBroker) {
+      // In the background: the rebalance must not wait for a slow handler of a queue it gives up.
+      void this.handOverOrderlyQueue(mq, pq);
+      return;
+    }
     await this.offsetStore!.persist(mq);
     this.offsetStore!.removeOffset(mq);
+  }
+
+  /**
+   * Gives an orderly queue up: waits for the message in flight (its offset is committed), writes the offset
+   * to the broker, then unlocks, so the next owner starts exactly after it and never consumes beside it.
+   */
+  private async handOverOrderlyQueue(mq: MessageQueue, pq: ProcessQueue): Promise<void> {
+    while (pq.consuming && this.state === 'RUNNING') await this.sleep(HAND_OVER_POLL_INTERVAL);
+    try {
+      await this.offsetStore!.persist(mq);
+      this.offsetStore!.removeOffset(mq);
+      const instance = this.instance!;
+      const addr = instance.findBrokerAddressInPublish(mq.brokerName);
+      if (addr && pq.locked) {
+        pq.locked = false;
+        await instance.api.unlockBatchMQ(addr, { consumerGroup: this.groupName, clientId: this.clientId, mqSet: [mq] }, instance.timeout);
+      }
+    } catch (err) {
+      // The lock then expires on the broker (60 s) or goes when this client leaves the group.
+      this.logger.warn(`handing over ${messageQueueKey(mq)} of group ${this.groupName} failed: ${describe(err)}`);
+    }
+  }
+
+  async lockBatch(brokerName: string, mqs: MessageQueue[]): Promise<MessageQueue[]> {
+    const instance = this.instance!;
+    const addr = instance.findBrokerAddressInPublish(brokerName);
+    if (!addr || mqs.length === 0) return [];
+    try {
+      return await instance.api.lockBatchMQ(addr, { consumerGroup: this.groupName, clientId: this.clientId, mqSet: mqs }, instance.timeout);
+    } catch (err) {
+      this.logger.warn(`locking queues of group ${this.groupName} on ${brokerName} failed: ${describe(err)}`);
+      return [];
+    }
   }
 
   dispatchPullRequest(request: PullRequest): void {
@@ -365,6 +434,10 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
     while (!pq.dropped && this.running) {
       if (this.paused) {
         await this.sleep(PULL_DELAY_WHEN_SUSPEND);
+        continue;
+      }
+      if (this.lockQueuesOnBroker && !pq.locked) {
+        await this.sleep(PULL_DELAY_WHEN_EXCEPTION);
         continue;
       }
       if (

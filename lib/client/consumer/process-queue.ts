@@ -1,6 +1,12 @@
 import { MessageExt } from '../../message/index.js';
 
 /**
+ * How long a broker lock counts as held after it was last taken or renewed (REBALANCE_LOCK_MAX_LIVE_TIME):
+ * half the broker's 60 s, so the client stops consuming well before the broker could hand the queue on.
+ */
+export const REBALANCE_LOCK_MAX_LIVE_TIME = 30_000;
+
+/**
  * The messages pulled from one queue and not yet consumed (ProcessQueue). Offsets only move past a
  * message once it is consumed, so the committed offset is always the smallest one still in flight.
  */
@@ -14,6 +20,9 @@ export class ProcessQueue {
   dropped = false;
   /** Orderly consumption: a consume loop is running for this queue. */
   consuming = false;
+  /** Orderly clustering: the broker holds this queue's lock for this client. */
+  locked = false;
+  lastLockTimestamp = 0;
   lastPullTimestamp = Date.now();
   lastConsumeTimestamp = Date.now();
 
@@ -90,6 +99,10 @@ export class ProcessQueue {
     this.msgTreeMap.clear();
     for (const m of msgs.sort((a, b) => a.queueOffset - b.queueOffset)) this.msgTreeMap.set(m.queueOffset, m);
     for (const [offset, m] of rest) this.msgTreeMap.set(offset, m);
+  }
+
+  isLockExpired(now = Date.now()): boolean {
+    return now - this.lastLockTimestamp > REBALANCE_LOCK_MAX_LIVE_TIME;
   }
 
   hasPending(): boolean {

@@ -24,6 +24,10 @@ export interface RebalanceHost {
   /** A queue leaves this consumer: persist its offset and forget it. */
   removeUnnecessaryMessageQueue(mq: MessageQueue, pq: ProcessQueue): Promise<void>;
   dispatchPullRequest(request: PullRequest): void;
+  /** Orderly clustering: a queue is taken only once the broker locked it for this client. */
+  readonly lockQueuesOnBroker?: boolean;
+  /** LOCK_BATCH_MQ to one broker; resolves the queues locked (none when the broker cannot be reached). */
+  lockBatch(brokerName: string, mqs: MessageQueue[]): Promise<MessageQueue[]>;
 }
 
 /**
@@ -35,10 +39,13 @@ export class RebalancePushImpl {
   readonly topicSubscribeInfoTable = new Map<string, MessageQueue[]>();
   readonly processQueueTable = new Map<string, { mq: MessageQueue; pq: ProcessQueue }>();
   private readonly logger = new Logger(RebalancePushImpl.name);
+  /** The last rebalance was allocated a queue whose lock another member still holds. */
+  lockPending = false;
 
   constructor(private readonly host: RebalanceHost) {}
 
   async doRebalance(): Promise<void> {
+    this.lockPending = false;
     for (const topic of this.subscriptionInner.keys()) {
       try {
         await this.rebalanceByTopic(topic);
@@ -88,14 +95,53 @@ export class RebalancePushImpl {
       allocated.map(async (mq) => {
         const key = messageQueueKey(mq);
         if (this.processQueueTable.has(key)) return;
+        if (this.host.lockQueuesOnBroker && !(await this.lock(mq))) {
+          // The previous owner has not let go yet (it finishes its in-flight message first).
+          this.lockPending = true;
+          return;
+        }
         const nextOffset = await this.host.computePullFromWhere(mq);
         if (nextOffset < 0 || this.processQueueTable.has(key)) return;
         const pq = new ProcessQueue();
+        if (this.host.lockQueuesOnBroker) {
+          pq.locked = true;
+          pq.lastLockTimestamp = Date.now();
+        }
         this.processQueueTable.set(key, { mq, pq });
         requests.push({ consumerGroup: this.host.groupName, messageQueue: mq, processQueue: pq, nextOffset });
       }),
     );
     for (const r of requests) this.host.dispatchPullRequest(r);
+  }
+
+  private async lock(mq: MessageQueue): Promise<boolean> {
+    const locked = await this.host.lockBatch(mq.brokerName, [mq]);
+    return locked.some((m) => messageQueueKey(m) === messageQueueKey(mq));
+  }
+
+  /** Renews the locks of every owned queue (lockAll); a queue whose lock is lost stops consuming. */
+  async lockAll(): Promise<void> {
+    const byBroker = new Map<string, Array<{ mq: MessageQueue; pq: ProcessQueue }>>();
+    for (const entry of this.processQueueTable.values()) {
+      let list = byBroker.get(entry.mq.brokerName);
+      if (!list) byBroker.set(entry.mq.brokerName, (list = []));
+      list.push(entry);
+    }
+    await Promise.all(
+      [...byBroker].map(async ([brokerName, entries]) => {
+        const locked = new Set((await this.host.lockBatch(brokerName, entries.map((e) => e.mq))).map(messageQueueKey));
+        const now = Date.now();
+        for (const { mq, pq } of entries) {
+          if (locked.has(messageQueueKey(mq))) {
+            pq.locked = true;
+            pq.lastLockTimestamp = now;
+          } else if (pq.locked) {
+            this.logger.warn(`group ${this.host.groupName}: lost the broker lock of ${messageQueueKey(mq)}`);
+            pq.locked = false;
+          }
+        }
+      }),
+    );
   }
 
   dropAll(): void {

@@ -178,6 +178,38 @@ export class MQClientAPI {
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, addr);
   }
 
+  /** LOCK_BATCH_MQ: the queues of `mqs` the broker now holds for this client. */
+  async lockBatchMQ(
+    addr: string,
+    body: { consumerGroup: string; clientId: string; mqSet: MessageQueue[] },
+    timeoutMillis: number,
+  ): Promise<MessageQueue[]> {
+    const request = RemotingCommand.createRequest(
+      RequestCode.LOCK_BATCH_MQ,
+      {},
+      Buffer.from(JSON.stringify({ ...body, onlyThisBroker: false }), 'utf8'),
+    );
+    const response = await this.remoting.invoke(addr, request, timeoutMillis);
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, addr);
+    const parsed = JSON.parse(response.body?.toString('utf8') || '{}') as { lockOKMQSet?: MessageQueue[] };
+    return (parsed.lockOKMQSet ?? []).map((mq) => ({ topic: mq.topic, brokerName: mq.brokerName, queueId: Number(mq.queueId) }));
+  }
+
+  /** UNLOCK_BATCH_MQ: gives the queues back so another member can lock them at once. */
+  async unlockBatchMQ(
+    addr: string,
+    body: { consumerGroup: string; clientId: string; mqSet: MessageQueue[] },
+    timeoutMillis: number,
+  ): Promise<void> {
+    const request = RemotingCommand.createRequest(
+      RequestCode.UNLOCK_BATCH_MQ,
+      {},
+      Buffer.from(JSON.stringify({ ...body, onlyThisBroker: false }), 'utf8'),
+    );
+    const response = await this.remoting.invoke(addr, request, timeoutMillis);
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, addr);
+  }
+
   async unregisterClient(
     addr: string,
     clientID: string,

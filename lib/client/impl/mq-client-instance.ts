@@ -168,7 +168,7 @@ export class MQClientInstance {
     every(this.config.pollNameServerInterval, () => this.updateTopicRouteInfoFromNameServer());
     every(this.config.heartbeatBrokerInterval, () => this.sendHeartbeatToAllBrokers());
     every(this.config.persistConsumerOffsetInterval, () => this.persistAllConsumerOffset());
-    every(REBALANCE_INTERVAL, () => this.rebalanceImmediately());
+    every(this.config.rebalanceInterval ?? REBALANCE_INTERVAL, () => this.rebalanceImmediately());
   }
 
   registerProducer(producer: MQProducerInner): void {

@@ -112,9 +112,13 @@ export interface RocketMQBrokerOptions {
   brokerId?: number;
   /** Address the broker advertises. @default the bundled broker's default */
   brokerIP1?: string;
-  /** Port the broker would listen on (TCP comes later); also accepted as `listen`. @default 10911 */
+  /** The broker's port, advertised in routes; with `listen` it is bound over TCP (0: a free port). @default 10911 */
   listenPort?: number;
-  /** Alias of `listenPort` (the spelling DESIGN.md uses). */
+  /**
+   * Serve other processes too: the NameServer listens on this TCP port (0: a free one) and the broker on
+   * `listenPort`, both on 127.0.0.1; the app itself keeps the in-process channel.
+   * @default undefined (in-process only)
+   */
   listen?: number;
   /** Create a topic on its first send. @default true for the bundled broker */
   autoCreateTopicEnable?: boolean;
