@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { InProcessRegistry, InProcessRemotingClient } from '../remoting/index.js';
+import { PlainAclValidator, type PlainAclConfig } from '../remoting/acl/plain-acl-validator.js';
 import { TcpRemotingServer } from '../remoting/tcp/tcp-remoting-server.js';
 import { FileMessageStore } from '../store/file/index.js';
 import { MemoryMessageStore, MessageStore } from '../store/index.js';
@@ -26,7 +27,8 @@ export interface BundledRocketMQOptions {
   broker?: BrokerOptions & {
     /**
      * Serve other processes too, over TCP: the NameServer on this port (0: a free one) and the broker on
-     * `listenPort` (0: a free one; the routes advertise the port actually bound). Both bind `host`. The app
+     * `listenPort` (0: a free one; the routes advertise the port actually bound; unset with port 0 here: a
+     * free one too). Both bind `host`. The app
      * itself keeps the in-process channel.
      * @default undefined (in-process only)
      */
@@ -64,6 +66,7 @@ export class BundledRocketMQ {
   private readonly listen: Required<BundledListenOptions> | undefined;
   private readonly servers: TcpRemotingServer[] = [];
   private tcpAddresses: BundledListenAddresses | undefined;
+  private aclConfig: PlainAclConfig | undefined;
   private state: 'new' | 'started' | 'stopped' = 'new';
 
   constructor(options: BundledRocketMQOptions = {}) {
@@ -72,13 +75,15 @@ export class BundledRocketMQ {
     const { listen, ...brokerOptions } = options.broker ?? {};
     this.listen = resolveListen(listen);
     this.brokerOptions = { ...brokerOptions, namesrvAddr: brokerOptions.namesrvAddr ?? this.nameServerAddress };
+    // A free NameServer port asks for a free broker port too, unless listenPort says which.
+    if (this.listen?.port === 0 && brokerOptions.listenPort === undefined) this.brokerOptions.listenPort = 0;
     if (this.listen && brokerOptions.brokerIP1 === undefined && !isWildcard(this.listen.host)) {
       this.brokerOptions.brokerIP1 = this.listen.host;
     }
     this.namesrvController = new NamesrvController();
-    if (this.listen && isPortZero(brokerOptions.listenPort)) {
+    if (this.listen && isPortZero(this.brokerOptions.listenPort)) {
       // Checked now so a bad option fails at construction; built once the OS has chosen the port.
-      resolveBrokerOptions({ ...this.brokerOptions, listenPort: 10911 }, 'broker');
+      this.aclConfig = resolveBrokerOptions({ ...this.brokerOptions, listenPort: 10911 }, 'broker').aclConfig;
     } else {
       this.controller = this.createController(this.brokerOptions);
     }
@@ -101,7 +106,8 @@ export class BundledRocketMQ {
   }
 
   private createController(options: Record<string, unknown>): BrokerController {
-    const { store, brokerConfig, storeConfig } = resolveBrokerOptions(options, 'broker');
+    const { store, brokerConfig, storeConfig, aclConfig } = resolveBrokerOptions(options, 'broker');
+    this.aclConfig = aclConfig;
     const address = brokerAddress(brokerConfig);
     if (address === this.nameServerAddress) {
       throw new RocketMQBrokerConfigError('broker.listenPort', `the broker address ${address} must differ from the name server address`);
@@ -122,7 +128,9 @@ export class BundledRocketMQ {
     this.servers.push(namesrvServer);
     const ns = await namesrvServer.listen();
     const brokerPort = this.controller ? this.controller.brokerConfig.listenPort : 0;
-    const brokerServer = new TcpRemotingServer(brokerDispatcher, { host: listen.host, port: brokerPort });
+    // The NameServer serves everyone, as Apache's does; the broker checks the ACL when aclEnable is set.
+    const aclValidator = this.aclConfig ? new PlainAclValidator(this.aclConfig) : undefined;
+    const brokerServer = new TcpRemotingServer(brokerDispatcher, { host: listen.host, port: brokerPort, aclValidator });
     this.servers.push(brokerServer);
     const bound = await brokerServer.listen();
     this.controller ??= this.createController({ ...this.brokerOptions, listenPort: bound.port });

@@ -11,6 +11,7 @@ import {
 import { FileMessageStore } from '../store/file/index.js';
 import { MemoryMessageStore, MessageStore } from '../store/index.js';
 import { TcpRemotingClient, TcpRemotingServer } from '../remoting/tcp/index.js';
+import { PlainAclValidator } from '../remoting/acl/plain-acl-validator.js';
 import type { BrokerCommandLine } from './broker-command-line.js';
 
 /** NameServer keys a command line or broker.conf may carry; every other key is the broker's. */
@@ -75,10 +76,12 @@ export class BrokerStartup {
     if (merged.brokerIP1 === undefined && !isWildcard(cl.listenHost)) merged.brokerIP1 = cl.listenHost;
     const wantsFreePort = merged.listenPort === '0';
     // Validated before any socket is bound, so a bad key costs no port.
-    resolveBrokerOptions(wantsFreePort ? { ...merged, listenPort: 10911 } : merged, 'broker');
+    const { aclConfig } = resolveBrokerOptions(wantsFreePort ? { ...merged, listenPort: 10911 } : merged, 'broker');
     const dispatcher = new DeferredRequestDispatcher();
     const requestedPort = wantsFreePort ? 0 : Number(merged.listenPort ?? 10911);
-    const server = new TcpRemotingServer(dispatcher, { host: cl.listenHost, port: requestedPort });
+    // The NameServer is open to all, as Apache's; the broker checks requests when aclEnable=true.
+    const aclValidator = aclConfig ? new PlainAclValidator(aclConfig) : undefined;
+    const server = new TcpRemotingServer(dispatcher, { host: cl.listenHost, port: requestedPort, aclValidator });
     this.servers.push(server);
     const bound = await server.listen();
     const { store, brokerConfig, storeConfig } = resolveBrokerOptions({ ...merged, listenPort: bound.port }, 'broker');
@@ -94,7 +97,8 @@ export class BrokerStartup {
     await this.broker.start();
     this.logger.log(
       `The broker[${brokerConfig.brokerName}, ${this.broker.brokerAddress}] boot success. listening on ${cl.listenHost}:${bound.port}, ` +
-        `name server ${namesrvAddr}, store ${store === 'file' ? storeConfig.storePathRootDir : 'memory'}`,
+        `name server ${namesrvAddr}, store ${store === 'file' ? storeConfig.storePathRootDir : 'memory'}` +
+        (aclConfig ? `, ACL on (${aclConfig.accounts.length} account(s))` : ''),
     );
     return this.broker.brokerAddress;
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { localIPv4 } from '../message/index.js';
 import { ClientConfig, CLIENT_CONFIG_DEFAULTS, ResolvedClientConfig } from './client-config.js';
 import { MQClientInstance } from './impl/mq-client-instance.js';
@@ -28,7 +28,9 @@ export class MQClientManager implements MQClientInstanceProvider {
   getOrCreateInstance(config: ClientConfig): MQClientInstance {
     const clientIP = config.clientIP ?? Array.from(localIPv4()).join('.');
     const instanceName = config.instanceName ?? this.defaultInstanceName;
-    const key = [clientIP, instanceName, config.namesrvAddr, config.accessKey ?? '', config.namespace ?? ''].join('|');
+    // The secret is part of the identity too (as a digest): the same AccessKey with another SecretKey signs differently.
+    const secret = config.secretKey ? createHash('sha256').update(config.secretKey).digest('hex').substring(0, 16) : '';
+    const key = [clientIP, instanceName, config.namesrvAddr, config.accessKey ?? '', secret, config.namespace ?? ''].join('|');
     let instance = this.instances.get(key);
     if (instance) return instance;
     let clientId = `${clientIP}@${instanceName}`;

@@ -1,5 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parsePlainAclYaml } from '../../remoting/acl/plain-acl-yaml-parser.js';
+import { PlainAclValidator, type PlainAclConfig } from '../../remoting/acl/plain-acl-validator.js';
 import { BrokerConfig, DEFAULT_BROKER_CONFIG, resolveBrokerConfig } from '../broker-config.js';
 import { RocketMQBrokerConfigError } from '../rocketmq-broker-config.error.js';
 import type { BrokerStoreOptions, BrokerStoreType } from './broker-options.js';
@@ -10,14 +13,19 @@ export interface ResolvedBrokerOptions {
   brokerConfig: BrokerConfig;
   /** Canonical store keys with converted values; the root is absolute and maxMessageSize is the broker's. */
   storeConfig: BrokerStoreOptions & { storePathRootDir: string; maxMessageSize: number };
+  /**
+   * The plain ACL the broker's TCP server checks every request against, when `aclEnable` is true (read
+   * from `plainAclConfig` or the `plainAclFile` YAML); undefined otherwise.
+   */
+  aclConfig?: PlainAclConfig;
 }
 
-type Kind = 'string' | 'int' | 'boolean';
+type Kind = 'string' | 'int' | 'boolean' | 'object';
 
 interface KeySpec {
   kind: Kind;
-  /** broker: BrokerConfig; store: the file store; accepted: known, no effect here. */
-  owner: 'broker' | 'store' | 'accepted';
+  /** broker: BrokerConfig; store: the file store; acl: the TCP server's ACL; accepted: known, no effect here. */
+  owner: 'broker' | 'store' | 'acl' | 'accepted';
   /** Values the key may take, when it is an enumeration. */
   values?: readonly string[];
   /** Smallest value of an integer key. */
@@ -60,6 +68,13 @@ const ACCEPTED_KEYS: Readonly<Record<string, KeySpec>> = {
   redeleteHangedFileInterval: { kind: 'int', owner: 'accepted' },
 };
 
+/** The plain ACL (AclConfig in Apache's broker.conf: aclEnable; here the file or the config itself). */
+const ACL_KEYS: Readonly<Record<string, KeySpec>> = {
+  aclEnable: { kind: 'boolean', owner: 'acl' },
+  plainAclFile: { kind: 'string', owner: 'acl' },
+  plainAclConfig: { kind: 'object', owner: 'acl' },
+};
+
 /** Other spellings → the canonical key. The canonical key wins when both are given. */
 const ALIASES: Readonly<Record<string, string>> = {
   mapedFileSizeCommitLog: 'mappedFileSizeCommitLog',
@@ -80,7 +95,7 @@ function brokerKeySpecs(): Record<string, KeySpec> {
   return specs;
 }
 
-const KEY_SPECS: Readonly<Record<string, KeySpec>> = { ...brokerKeySpecs(), ...STORE_KEYS, ...ACCEPTED_KEYS };
+const KEY_SPECS: Readonly<Record<string, KeySpec>> = { ...brokerKeySpecs(), ...STORE_KEYS, ...ACL_KEYS, ...ACCEPTED_KEYS };
 
 /** Every key `resolveBrokerOptions` accepts, aliases and `store` included. */
 export const KNOWN_BROKER_OPTION_KEYS: readonly string[] = ['store', ...Object.keys(KEY_SPECS), ...Object.keys(ALIASES)];
@@ -148,19 +163,61 @@ export function resolveBrokerOptions(options: Record<string, unknown> = {}, path
 
   const brokerPart: Record<string, unknown> = {};
   const storeConfig: Record<string, unknown> = {};
+  const aclPart: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(canonical)) {
     const spec = KEY_SPECS[key];
     if (spec.owner === 'broker') brokerPart[key] = value;
     else if (spec.owner === 'store') storeConfig[key] = value;
+    else if (spec.owner === 'acl') aclPart[key] = value;
     else acceptOnly(path, key, value);
   }
+  const aclConfig = resolveAcl(path, aclPart);
   const brokerConfig = resolveBrokerConfig(brokerPart, path);
   const root = typeof storeConfig.storePathRootDir === 'string' ? storeConfig.storePathRootDir : join(process.cwd(), '.rocketmq');
   storeConfig.storePathRootDir = resolve(root);
   storeConfig.maxMessageSize = brokerConfig.maxMessageSize;
   // Recovery recomputes when parked delayed messages fall due, so the store must know the levels.
   storeConfig.messageDelayLevel = brokerConfig.messageDelayLevel;
-  return { store, brokerConfig, storeConfig: storeConfig as unknown as ResolvedBrokerOptions['storeConfig'] };
+  return { store, brokerConfig, storeConfig: storeConfig as unknown as ResolvedBrokerOptions['storeConfig'], aclConfig };
+}
+
+/**
+ * aclEnable=true needs the accounts: `plainAclConfig` (an object) or `plainAclFile` (a plain_acl.yml), not
+ * both. The config is checked here (PlainAclValidator compiles it), so a bad one fails before any port opens.
+ */
+function resolveAcl(path: string, acl: Record<string, unknown>): PlainAclConfig | undefined {
+  const { aclEnable, plainAclFile, plainAclConfig } = acl as { aclEnable?: boolean; plainAclFile?: string; plainAclConfig?: PlainAclConfig };
+  if (aclEnable !== true) return undefined;
+  if (plainAclFile !== undefined && plainAclConfig !== undefined) {
+    throw new RocketMQBrokerConfigError(`${path}.plainAclFile`, `broker options "${path}.plainAclFile" and "${path}.plainAclConfig" exclude each other; give one`);
+  }
+  let config: PlainAclConfig;
+  if (plainAclConfig !== undefined) {
+    config = plainAclConfig;
+  } else if (plainAclFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(plainAclFile), 'utf8');
+    } catch (err) {
+      throw new RocketMQBrokerConfigError(`${path}.plainAclFile`, `cannot read the plain ACL file ${plainAclFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      config = parsePlainAclYaml(text);
+    } catch (err) {
+      throw new RocketMQBrokerConfigError(`${path}.plainAclFile`, `${plainAclFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  } else {
+    throw new RocketMQBrokerConfigError(`${path}.aclEnable`, `broker option "${path}.aclEnable" is true but neither "${path}.plainAclFile" nor "${path}.plainAclConfig" gives the accounts`);
+  }
+  if (!Array.isArray(config.accounts) || (config.globalWhiteRemoteAddresses !== undefined && !Array.isArray(config.globalWhiteRemoteAddresses))) {
+    throw new RocketMQBrokerConfigError(`${path}.plainAclConfig`, `the plain ACL config must be { accounts: [...], globalWhiteRemoteAddresses?: [...] }`);
+  }
+  try {
+    new PlainAclValidator(config);
+  } catch (err) {
+    throw new RocketMQBrokerConfigError(`${path}.plainAclConfig`, `invalid plain ACL config: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return config;
 }
 
 /**
@@ -208,6 +265,7 @@ function convert(key: string, raw: unknown, spec: KeySpec): unknown {
   }
   if (spec.min !== undefined && (value as number) < spec.min) throw invalid(key, `an integer >= ${spec.min}`, raw);
   if (spec.kind === 'boolean' && typeof value !== 'boolean') throw invalid(key, 'a boolean', raw);
+  if (spec.kind === 'object' && (value === null || typeof value !== 'object' || Array.isArray(value))) throw invalid(key, 'an object', raw);
   if (spec.kind === 'string' && (typeof value !== 'string' || value === '')) throw invalid(key, 'a non-empty string', raw);
   if (spec.values && !spec.values.includes(value as string)) throw invalid(key, `one of ${spec.values.join(', ')}`, raw);
   if (key.endsWith('.deleteWhen') && !/^\d{1,2}(;\d{1,2})*$/.test(value as string)) {

@@ -1,3 +1,4 @@
+import type { PlainAclConfig } from '../../remoting/acl/plain-acl-validator.js';
 import type { BrokerConfig } from '../broker-config.js';
 
 /** Which message store the bundled broker runs on. */
@@ -79,6 +80,22 @@ export interface BrokerAcceptedOptions {
   redeleteHangedFileInterval?: number;
 }
 
+/**
+ * Plain ACL (RocketMQ 4.x's AclConfig) on the broker's TCP port: with `aclEnable`, every request from
+ * another process must carry an AccessKey known to the config and a valid HmacSHA1 signature, with the
+ * topic and group permissions the account grants; otherwise it is answered NO_PERMISSION (16) and the
+ * connection stays usable. The NameServer is not checked, as in Apache RocketMQ; nor is the app's own
+ * in-process channel.
+ */
+export interface BrokerAclOptions {
+  /** Check requests arriving over TCP against the plain ACL. @default false */
+  aclEnable?: boolean;
+  /** A plain_acl.yml (accounts, globalWhiteRemoteAddresses), read at start. Excludes `plainAclConfig`. */
+  plainAclFile?: string;
+  /** The plain ACL itself, as `PlainAclValidator` takes it. Excludes `plainAclFile`. */
+  plainAclConfig?: PlainAclConfig;
+}
+
 /** Spellings some RocketMQ versions and guides use, accepted for the canonical key. */
 export interface BrokerOptionAliases {
   /** Alias of `mappedFileSizeCommitLog` (RocketMQ 4.x's spelling). */
@@ -100,6 +117,11 @@ export type BrokerOptions = {
   [K in keyof (Partial<BrokerConfig> & BrokerStoreOptions & BrokerAcceptedOptions & BrokerOptionAliases)]?:
     | (Partial<BrokerConfig> & BrokerStoreOptions & BrokerAcceptedOptions & BrokerOptionAliases)[K]
     | string;
+} & {
+  /** See BrokerAclOptions. */
+  aclEnable?: boolean | string;
+  plainAclFile?: string;
+  plainAclConfig?: PlainAclConfig;
 } & {
   /**
    * The message store: in files under storePathRootDir (durable), or in memory (lost on stop).

@@ -267,14 +267,33 @@ export class MQClientInstance {
       // New brokers must know this client before it sends or pulls there.
       void this.sendHeartbeatToAllBrokers();
     }
-    if (changed) {
-      const info = new TopicPublishInfo(route, topic);
-      for (const p of this.producers.values()) p.updateTopicPublishInfo(topic, info);
-      const mqs = topicRouteToSubscribeInfo(topic, route);
-      for (const c of this.consumers.values()) c.updateTopicSubscribeInfo(topic, mqs);
+    // Everyone on a change; otherwise those that never had this topic's route (isNeedUpdateTopicRouteInfo):
+    // a consumer joining an instance whose producer already fetched the route must still get its queues.
+    let info: TopicPublishInfo | undefined;
+    for (const p of this.producers.values()) {
+      if (this.needsRoute(p, topic, changed)) p.updateTopicPublishInfo(topic, (info ??= new TopicPublishInfo(route, topic)));
+    }
+    let mqs: MessageQueue[] | undefined;
+    for (const c of this.consumers.values()) {
+      if (this.needsRoute(c, topic, changed)) c.updateTopicSubscribeInfo(topic, (mqs ??= topicRouteToSubscribeInfo(topic, route)));
     }
     return route;
   }
+
+  /** Whether `inner` gets this route: on a change, or when it has not had one for `topic` yet. Records the delivery. */
+  private needsRoute(inner: object, topic: string, changed: boolean): boolean {
+    let topics = this.routeDelivered.get(inner);
+    if (!topics) {
+      topics = new Set();
+      this.routeDelivered.set(inner, topics);
+    }
+    const fresh = !topics.has(topic);
+    topics.add(topic);
+    return changed || fresh;
+  }
+
+  /** The topics whose route each producer and consumer has been given. */
+  private readonly routeDelivered = new WeakMap<object, Set<string>>();
 
   getRoute(topic: string): TopicRouteData | undefined {
     return this.topicRouteTable.get(topic);

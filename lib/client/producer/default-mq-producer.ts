@@ -13,7 +13,7 @@ import {
   messageProperties2String,
 } from '../../message/index.js';
 import { RemotingCommand, RequestCode, ResponseCode, SendMessageRequestHeader } from '../../remoting/index.js';
-import { ClientConfig, withNamespace } from '../client-config.js';
+import { ClientConfig, withNamespace, withoutNamespace } from '../client-config.js';
 import { definedOnly } from '../defined-only.js';
 import { MQClientInstance } from '../impl/mq-client-instance.js';
 import { MQProducerInner } from '../impl/mq-client-inner.js';
@@ -434,7 +434,11 @@ export class DefaultMQProducer implements MQProducerInner {
       instance.api.sendMessageOneway(addr, header, body, code);
       return undefined;
     }
-    return instance.api.sendMessage(addr, mq.brokerName, header, body, timeout, uniqueId, code);
+    const result = await instance.api.sendMessage(addr, mq.brokerName, header, body, timeout, uniqueId, code);
+    // As MQClientAPIImpl.processSendResponse: the SendResult names the topic without the namespace.
+    const ns = this.clientConfig.namespace;
+    if (ns) result.messageQueue = { ...result.messageQueue, topic: withoutNamespace(result.messageQueue.topic, ns) };
+    return result;
   }
 
   private ensureUniqueId(msg: Message): string {

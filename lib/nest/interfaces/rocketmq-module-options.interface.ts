@@ -116,10 +116,12 @@ export interface RocketMQBrokerOptions {
   listenPort?: number;
   /**
    * Serve other processes too: the NameServer listens on this TCP port (0: a free one) and the broker on
-   * `listenPort`, both on 127.0.0.1; the app itself keeps the in-process channel.
+   * `listenPort` (with `listen` port 0 and no `listenPort`, a free one too), both on 127.0.0.1 unless
+   * `{ host, port }` says otherwise; the app itself keeps the in-process channel. The addresses bound are
+   * `RocketMQRuntime.bundled.listenAddresses`.
    * @default undefined (in-process only)
    */
-  listen?: number;
+  listen?: number | { host?: string; port?: number };
   /** Create a topic on its first send. @default true for the bundled broker */
   autoCreateTopicEnable?: boolean;
   /** Queue count of auto-created topics. @default 4 */
@@ -161,6 +163,15 @@ export interface RocketMQBrokerOptions {
    * concurrent sends sharing one fdatasync. @default 'ASYNC_FLUSH'
    */
   flushDiskType?: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+  /**
+   * Plain ACL on the broker's TCP port (with `listen`): requests from other processes must be signed by an
+   * account of `plainAclConfig` / `plainAclFile`, else they are answered NO_PERMISSION (16). @default false
+   */
+  aclEnable?: boolean;
+  /** A plain_acl.yml with the accounts (`aclEnable`). Excludes `plainAclConfig`. */
+  plainAclFile?: string;
+  /** The accounts themselves, `{ accounts: [{ accessKey, secretKey, ... }], globalWhiteRemoteAddresses }`. */
+  plainAclConfig?: { accounts: Array<Record<string, unknown>>; globalWhiteRemoteAddresses?: string[] };
   /** Any other BrokerConfig key is passed to the bundled broker, which validates it. */
   [brokerConfigKey: string]: unknown;
 }

@@ -141,7 +141,7 @@ export function resolveRocketMQOptions(raw: RocketMQModuleOptions | undefined | 
     if (!isObject(raw.broker)) problems.push('broker must be an object');
     else {
       // Every other key is the bundled broker's to check (RocketMQBrokerConfigError names a bad or unknown one).
-      checkNonNegativeInteger(raw.broker.listen, 'broker.listen', problems, 0);
+      checkListen(raw.broker.listen, problems);
       checkType(raw.broker.storePath, 'string', 'broker.storePath', problems);
     }
   }
@@ -244,6 +244,23 @@ function isObject(value: unknown): value is Record<string, any> {
 
 function checkType(value: unknown, type: 'string' | 'number' | 'boolean', path: string, problems: string[]): void {
   if (value !== undefined && typeof value !== type) problems.push(`${path} must be a ${type}, got ${JSON.stringify(value)}`);
+}
+
+/** `listen`: the NameServer's TCP port (0: a free one) or `{ host, port }`. */
+function checkListen(value: unknown, problems: string[]): void {
+  if (value === undefined) return;
+  const isPort = (port: unknown) => typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535;
+  if (isObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (key !== 'host' && key !== 'port') problems.push(`broker.listen has an unknown key "${key}"; known keys: host, port`);
+    }
+    if (value.port !== undefined && !isPort(value.port)) problems.push(`broker.listen.port must be an integer from 0 to 65535, got ${JSON.stringify(value.port)}`);
+    if (value.host !== undefined && (typeof value.host !== 'string' || value.host === '')) {
+      problems.push(`broker.listen.host must be a non-empty string, got ${JSON.stringify(value.host)}`);
+    }
+  } else if (!isPort(value)) {
+    problems.push(`broker.listen must be a port (an integer from 0 to 65535) or { host, port }, got ${JSON.stringify(value)}`);
+  }
 }
 
 function checkNonNegativeInteger(value: unknown, path: string, problems: string[], min: number): void {
