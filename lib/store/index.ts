@@ -12,3 +12,4 @@ export * from './memory-message-store.js';
 export * from './file/index.js';
 export * from './message-delay-level.js';
 export * from './consume-queue-reads.js';
+export * from './consume-queue-message-store.js';

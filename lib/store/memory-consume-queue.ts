@@ -1,4 +1,5 @@
-import { ConsumeQueueView } from './consume-queue-reads.js';
+import { ConsumeQueueWithEntries } from './consume-queue-message-store.js';
+import { ConsumeQueueEntry } from './query-message-result.js';
 
 const INITIAL_CAPACITY = 64;
 
@@ -6,7 +7,7 @@ const INITIAL_CAPACITY = 64;
  * One logical queue (topic, queueId) in memory: for each queue offset, where its record sits in the
  * CommitLog, how big it is and its tag hash. Typed arrays keep it at 20 bytes an entry, like the file.
  */
-export class MemoryConsumeQueue implements ConsumeQueueView {
+export class MemoryConsumeQueue implements ConsumeQueueWithEntries {
   private phyOffsets = new Float64Array(INITIAL_CAPACITY);
   private sizes = new Int32Array(INITIAL_CAPACITY);
   private tagsCodes = new Float64Array(INITIAL_CAPACITY);
@@ -35,6 +36,12 @@ export class MemoryConsumeQueue implements ConsumeQueueView {
     this.sizes[index] = size;
     this.tagsCodes[index] = tagsCode;
     return this.minLogicOffset + index;
+  }
+
+  entry(queueOffset: number): ConsumeQueueEntry | undefined {
+    const i = queueOffset - this.minLogicOffset;
+    if (i < 0 || i >= this.count) return undefined;
+    return { phyOffset: this.phyOffsets[i], size: this.sizes[i], tagsCode: this.tagsCodes[i] };
   }
 
   phyOffsetAt(queueOffset: number): number {

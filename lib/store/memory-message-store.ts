@@ -1,19 +1,14 @@
 import { Logger } from '@nestjs/common';
 import {
   createOffsetMessageId,
-  decodeMessageRecord,
   encodeMessageRecord,
   getTransactionValue,
-  MessageExt,
   MessageSysFlag,
 } from '../message/index.js';
 import { MemoryCommitLog } from './memory-commit-log.js';
 import { MemoryConsumeQueue } from './memory-consume-queue.js';
 import { MemoryIndexService } from './memory-index-service.js';
-import { MessageFilter } from './message-filter.js';
 import {
-  BoundaryType,
-  GetMessageResult,
   MessageArrivingListener,
   MessageExtBrokerInner,
   MessageStore,
@@ -21,10 +16,9 @@ import {
 } from './message-store.js';
 import { DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
 import { PutMessageStatus } from './put-message-status.js';
-import { ConsumeQueueEntry, QueryMessageResult } from './query-message-result.js';
-import { getMessageFromConsumeQueue, searchOffsetByTime } from './consume-queue-reads.js';
+import { QueryMessageResult } from './query-message-result.js';
+import { ConsumeQueueMessageStore } from './consume-queue-message-store.js';
 
-/** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
 /** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
 const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 
@@ -33,17 +27,17 @@ const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
  * and the reference behaviour the file store must match. Dispatch to the ConsumeQueue happens inside
  * putMessage, so a message is visible to pulls as soon as the put returns.
  */
-export class MemoryMessageStore implements MessageStore {
+export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQueue> implements MessageStore {
   private readonly logger = new Logger(MemoryMessageStore.name);
-  private readonly config: MessageStoreConfig;
+  protected readonly config: MessageStoreConfig;
   private readonly commitLog = new MemoryCommitLog();
-  private readonly consumeQueueTable = new Map<string, Map<number, MemoryConsumeQueue>>();
   private readonly indexService = new MemoryIndexService();
   private arrivingListener: MessageArrivingListener | undefined;
   private readonly msgIdPrefixes = new Map<string, string>();
   private running = false;
 
   constructor(config: Partial<MessageStoreConfig> = {}) {
+    super();
     this.config = { ...DEFAULT_MESSAGE_STORE_CONFIG, ...config };
   }
 
@@ -126,58 +120,8 @@ export class MemoryMessageStore implements MessageStore {
     };
   }
 
-  getMessage(
-    _group: string,
-    topic: string,
-    queueId: number,
-    offset: number,
-    maxMsgNums: number,
-    maxTotalMsgSize: number,
-    filter?: MessageFilter,
-  ): GetMessageResult {
-    return getMessageFromConsumeQueue(this.findConsumeQueue(topic, queueId), offset, maxMsgNums, maxTotalMsgSize, filter, this.config, (phy, size) =>
-      this.commitLog.select(phy, size),
-    );
-  }
-
-  getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
-  }
-
-  getMinOffsetInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
-  }
-
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundaryType: BoundaryType = 'lower'): number {
-    const cq = this.findConsumeQueue(topic, queueId);
-    return searchOffsetByTime(cq, timestamp, boundaryType, (queueOffset) => this.storeTimeAt(cq!, queueOffset));
-  }
-
-  getEarliestMessageTime(topic: string, queueId: number): number {
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || cq.maxOffset === cq.minOffset) return -1;
-    return this.storeTimeAt(cq, cq.minOffset);
-  }
-
-  getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): number {
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return -1;
-    return this.storeTimeAt(cq, consumeQueueOffset);
-  }
-
-  lookMessageByOffset(commitLogOffset: number): MessageExt | undefined {
-    const record = this.commitLog.select(commitLogOffset);
-    return record ? decodeMessageRecord(record) : undefined;
-  }
-
   selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
     return this.commitLog.select(commitLogOffset);
-  }
-
-  checkInMemByConsumeOffset(topic: string, queueId: number, consumeOffset: number, _batchSize = 1): boolean {
-    const cq = this.findConsumeQueue(topic, queueId);
-    // Everything this store holds is in memory; the question is only whether the entry still exists.
-    return !!cq && consumeOffset >= cq.minOffset && consumeOffset < cq.maxOffset;
   }
 
   getMaxPhyOffset(): number {
@@ -186,16 +130,6 @@ export class MemoryMessageStore implements MessageStore {
 
   getMinPhyOffset(): number {
     return this.commitLog.minOffset;
-  }
-
-  getConsumeQueueEntry(topic: string, queueId: number, consumeQueueOffset: number): ConsumeQueueEntry | undefined {
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return undefined;
-    return {
-      phyOffset: cq.phyOffsetAt(consumeQueueOffset),
-      size: cq.sizeAt(consumeQueueOffset),
-      tagsCode: cq.tagsCodeAt(consumeQueueOffset),
-    };
   }
 
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
@@ -213,12 +147,6 @@ export class MemoryMessageStore implements MessageStore {
     }
     return result;
   }
-
-  /** Topics that have at least one ConsumeQueue, with their queue ids. */
-  getConsumeQueueIds(topic: string): number[] {
-    return [...(this.consumeQueueTable.get(topic)?.keys() ?? [])];
-  }
-
   private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {
     if (!this.running) {
       return failure(PutMessageStatus.SERVICE_NOT_AVAILABLE, 'the message store is not running');
@@ -313,12 +241,12 @@ export class MemoryMessageStore implements MessageStore {
     return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
   }
 
-  private storeTimeAt(cq: MemoryConsumeQueue, queueOffset: number): number {
-    return this.commitLog.pickupStoreTimestamp(cq.phyOffsetAt(queueOffset), cq.sizeAt(queueOffset));
+  protected readRecord(phyOffset: number, size: number): Buffer | undefined {
+    return this.commitLog.select(phyOffset, size);
   }
 
-  private findConsumeQueue(topic: string, queueId: number): MemoryConsumeQueue | undefined {
-    return this.consumeQueueTable.get(topic)?.get(queueId);
+  protected storeTimeAt(cq: MemoryConsumeQueue, queueOffset: number): number {
+    return this.commitLog.pickupStoreTimestamp(cq.phyOffsetAt(queueOffset), cq.sizeAt(queueOffset));
   }
 
   private findOrCreateConsumeQueue(topic: string, queueId: number): MemoryConsumeQueue {

@@ -3,29 +3,24 @@ import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import {
   createOffsetMessageId,
-  decodeMessageRecord,
   encodeMessageRecord,
   getTransactionValue,
   MESSAGE_MAGIC_CODE_V2,
   MessageConst,
-  MessageExt,
   MessageRecordLayout,
   MessageSysFlag,
   readLong,
   string2messageProperties,
   tagsString2tagsCode,
 } from '../../message/index.js';
-import { MessageFilter } from '../message-filter.js';
 import {
-  BoundaryType,
-  GetMessageResult,
   MessageArrivingListener,
   MessageExtBrokerInner,
   MessageStore,
   PutMessageResult,
 } from '../message-store.js';
 import { PutMessageStatus } from '../put-message-status.js';
-import { ConsumeQueueEntry, QueryMessageResult } from '../query-message-result.js';
+import { QueryMessageResult } from '../query-message-result.js';
 import { CommitLog } from './commit-log.js';
 import { ConsumeQueue } from './consume-queue.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
@@ -36,9 +31,8 @@ import { GroupCommitService } from './group-commit-service.js';
 import { IndexService } from './index-service.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
-import { getMessageFromConsumeQueue, searchOffsetByTime } from '../consume-queue-reads.js';
+import { ConsumeQueueMessageStore } from '../consume-queue-message-store.js';
 
-/** RocketMQ caps what one pull may return at 128 MiB whatever the client asks. */
 /** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
 const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
@@ -101,14 +95,13 @@ interface DispatchRequest {
  * load() replays the CommitLog from the checkpoint and re-dispatches what the ConsumeQueues and the index
  * had not flushed.
  */
-export class FileMessageStore implements MessageStore {
+export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> implements MessageStore {
   private readonly logger = new Logger(FileMessageStore.name);
   readonly config: FileMessageStoreConfig;
   private readonly clock: () => number;
   private readonly options: FileMessageStoreOptions;
   private readonly fds: FileDescriptorCache;
   private readonly commitLog: CommitLog;
-  private readonly consumeQueueTable = new Map<string, Map<number, ConsumeQueue>>();
   private readonly indexService: IndexService;
   private readonly checkpoint: StoreCheckpoint;
   private readonly lock: StoreLock;
@@ -129,6 +122,7 @@ export class FileMessageStore implements MessageStore {
   private lastCqThorough = 0;
 
   constructor(config: Partial<FileMessageStoreConfig> & { storePathRootDir: string }, options: FileMessageStoreOptions = {}) {
+    super();
     this.config = resolveFileStoreConfig(config);
     this.options = options;
     this.clock = options.clock ?? (() => Date.now());
@@ -338,61 +332,10 @@ export class FileMessageStore implements MessageStore {
 
   // ---------------------------------------------------------------- reads
 
-  getMessage(
-    _group: string,
-    topic: string,
-    queueId: number,
-    offset: number,
-    maxMsgNums: number,
-    maxTotalMsgSize: number,
-    filter?: MessageFilter,
-  ): GetMessageResult {
-    const minPhy = this.commitLog.minOffset;
-    return getMessageFromConsumeQueue(this.findConsumeQueue(topic, queueId), offset, maxMsgNums, maxTotalMsgSize, filter, this.config, (phy, size) =>
-      phy >= minPhy ? this.commitLog.readRecord(phy, size) : undefined,
-    );
-  }
-
-  getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
-  }
-
-  getMinOffsetInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
-  }
-
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundaryType: BoundaryType = 'lower'): number {
-    const cq = this.findConsumeQueue(topic, queueId);
-    return searchOffsetByTime(cq, timestamp, boundaryType, (queueOffset) => this.storeTimeAt(cq!, queueOffset));
-  }
-
-  getEarliestMessageTime(topic: string, queueId: number): number {
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || cq.maxOffset === cq.minOffset) return -1;
-    return this.storeTimeAt(cq, cq.minOffset);
-  }
-
-  getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): number {
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return -1;
-    return this.storeTimeAt(cq, consumeQueueOffset);
-  }
-
-  lookMessageByOffset(commitLogOffset: number): MessageExt | undefined {
-    const record = this.selectOneMessageByOffset(commitLogOffset);
-    return record ? decodeMessageRecord(record) : undefined;
-  }
-
   /** The record at `commitLogOffset` (a copy), undefined when no record starts there. */
   selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
     if (!this.loadResult || this.closed || commitLogOffset < this.commitLog.minOffset) return undefined;
     return this.commitLog.readRecord(commitLogOffset);
-  }
-
-  checkInMemByConsumeOffset(topic: string, queueId: number, consumeOffset: number, _batchSize = 1): boolean {
-    const cq = this.findConsumeQueue(topic, queueId);
-    // Same answer as the memory store: whether the entry is still held (the page cache serves the rest).
-    return !!cq && consumeOffset >= cq.minOffset && consumeOffset < cq.maxOffset;
   }
 
   getMaxPhyOffset(): number {
@@ -401,12 +344,6 @@ export class FileMessageStore implements MessageStore {
 
   getMinPhyOffset(): number {
     return this.commitLog.minOffset;
-  }
-
-  getConsumeQueueEntry(topic: string, queueId: number, consumeQueueOffset: number): ConsumeQueueEntry | undefined {
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return undefined;
-    return cq.entry(consumeQueueOffset);
   }
 
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
@@ -438,12 +375,6 @@ export class FileMessageStore implements MessageStore {
     const segEnd = this.commitLog.segmentStart(offset) + this.commitLog.fileSize;
     return this.commitLog.read(offset, Math.min(maxBytes, segEnd - offset, this.commitLog.maxOffset - offset));
   }
-
-  /** Queue ids of `topic` that have a ConsumeQueue. */
-  getConsumeQueueIds(topic: string): number[] {
-    return [...(this.consumeQueueTable.get(topic)?.keys() ?? [])];
-  }
-
   stats(): FileStoreStats {
     let bufferedBytes = this.commitLog.bufferedBytes + this.indexService.bufferedBytes;
     let consumeQueues = 0;
@@ -822,17 +753,17 @@ export class FileMessageStore implements MessageStore {
     return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
   }
 
-  private storeTimeAt(cq: ConsumeQueue, queueOffset: number): number {
+  protected readRecord(phyOffset: number, size: number): Buffer | undefined {
+    return phyOffset >= this.commitLog.minOffset ? this.commitLog.readRecord(phyOffset, size) : undefined;
+  }
+
+  protected storeTimeAt(cq: ConsumeQueue, queueOffset: number): number {
     const phy = cq.phyOffsetAt(queueOffset);
     return phy < 0 ? -1 : this.commitLog.pickupStoreTimestamp(phy);
   }
 
   private *allConsumeQueues(): IterableIterator<ConsumeQueue> {
     for (const queues of this.consumeQueueTable.values()) yield* queues.values();
-  }
-
-  private findConsumeQueue(topic: string, queueId: number): ConsumeQueue | undefined {
-    return this.consumeQueueTable.get(topic)?.get(queueId);
   }
 
   private findOrCreateConsumeQueue(topic: string, queueId: number): ConsumeQueue {
