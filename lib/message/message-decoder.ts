@@ -103,6 +103,11 @@ export function readLong(buf: Buffer, offset: number): number {
 export interface DecodeOptions {
   /** Read the body (inflating a compressed one). @default true */
   readBody?: boolean;
+  /**
+   * Copy the body out of `buf`, so a message never pins a store segment. A consumer decoding a pull
+   * response it owns alone turns this off and saves a copy per message. @default true
+   */
+  copyBody?: boolean;
 }
 
 /** Decodes one stored record starting at `offset`. */
@@ -145,8 +150,7 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options: DecodeOpti
   const bodyLen = buf.readInt32BE(p);
   p += 4;
   if (options.readBody !== false) {
-    // Copy out so a message never pins a whole pull response or store segment in memory.
-    let body = Buffer.from(buf.subarray(p, p + bodyLen));
+    let body = options.copyBody === false ? buf.subarray(p, p + bodyLen) : Buffer.from(buf.subarray(p, p + bodyLen));
     if (msg.sysFlag & MessageSysFlag.COMPRESSED_FLAG) body = zlib.inflateSync(body);
     msg.body = body;
   }

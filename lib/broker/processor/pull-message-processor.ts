@@ -117,7 +117,8 @@ export class PullMessageProcessor implements RemotingRequestProcessor {
 
     if (response.code === ResponseCode.SUCCESS) {
       const messages = result.messages;
-      response.body = messages.length === 1 ? messages[0] : Buffer.concat(messages, result.bufferTotalSize);
+      // Always a fresh buffer, never a view of the store: the client may keep slices of it as message bodies.
+      response.body = Buffer.concat(messages, result.bufferTotalSize);
       return response;
     }
     if (response.code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasSuspendFlag) {

@@ -519,7 +519,8 @@ export class DefaultMQPushConsumer implements MQConsumerInner, ConsumeHost, Reba
     response: { minOffset: number; maxOffset: number },
     brokerName: string,
   ): MessageExt[] {
-    const decoded = decodeMessageRecords(body);
+    // The pull response is this consumer's alone (the broker sends a fresh buffer): bodies may be views of it.
+    const decoded = decodeMessageRecords(body, { copyBody: false });
     const out: MessageExt[] = [];
     const minOffset = String(response.minOffset);
     const maxOffset = String(response.maxOffset);
