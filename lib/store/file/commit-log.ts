@@ -12,6 +12,7 @@ import {
 } from '../../message/index.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { MappedFile, MappedFileQueue } from './mapped-file-queue.js';
+import { CommitLogReadCache, READ_AHEAD_CHUNK_SIZE } from './commit-log-read-cache.js';
 
 /** A segment always keeps room for a blank record's size and magic code (END_FILE_MIN_BLANK_LENGTH). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -57,6 +58,7 @@ export class CommitLog {
   private lastAppendTimestamp = 0;
   private flushedTimestamp = 0;
   private flushChain: Promise<void> = Promise.resolve();
+  private readonly readCache = new CommitLogReadCache();
 
   constructor(private readonly options: CommitLogOptions) {
     this.queue = new MappedFileQueue(options.dir, options.fileSize, options.fds);
@@ -105,6 +107,7 @@ export class CommitLog {
 
   /** Positions the writer at `offset` (the recovered end); everything before it is on disk. */
   setEnd(offset: number): void {
+    this.readCache.clear();
     this.writePosition = this.committedPosition = this.flushedPosition = this.bufBase = offset;
   }
 
@@ -183,6 +186,13 @@ export class CommitLog {
     if (offset + length > segStart + this.options.fileSize) return undefined;
     if (offset + length <= this.committedPosition) {
       try {
+        const chunkStart = segStart + Math.floor((offset - segStart) / READ_AHEAD_CHUNK_SIZE) * READ_AHEAD_CHUNK_SIZE;
+        const chunkEnd = Math.min(chunkStart + READ_AHEAD_CHUNK_SIZE, segStart + this.options.fileSize, this.committedPosition);
+        const cached = this.readCache.read(offset, length, chunkStart, chunkEnd, (start, len) => {
+          const chunk = this.queue.read(start, len);
+          return chunk && chunk.length === len ? chunk : undefined;
+        });
+        if (cached) return cached;
         const buf = this.queue.read(offset, length);
         return buf && buf.length === length ? buf : undefined;
       } catch {
@@ -300,6 +310,7 @@ export class CommitLog {
 
   /** Drops everything from `offset` on, in memory and on disk (a cut tail or a reset). */
   truncateFrom(offset: number): void {
+    this.readCache.clear();
     this.queue.truncateFrom(offset);
   }
 
@@ -337,6 +348,7 @@ export class CommitLog {
     if (!first || first.fileFromOffset + this.options.fileSize > this.writePosition) return undefined;
     const i = this.unsynced.indexOf(first);
     if (i >= 0) this.unsynced.splice(i, 1);
+    this.readCache.clear();
     return this.queue.deleteFirst();
   }
 
