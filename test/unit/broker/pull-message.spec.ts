@@ -95,7 +95,8 @@ describe('PullMessageProcessor', () => {
     const wokeAt = Date.now();
     expect(response.code).toBe(ResponseCode.SUCCESS);
     expect(decodeMessageRecords(response.body!).map((m) => m.body.toString())).toEqual(['second']);
-    expect(wokeAt - sentAt).toBeLessThan(50);
+    // Woken by the arrival, not by the 5 s check or the 15 s suspend timeout; the bound leaves room for a loaded CI.
+    expect(wokeAt - sentAt).toBeLessThan(500);
     expect(wokeAt - started).toBeLessThan(1000);
     expect(kit.mq.brokerController.pullRequestHoldService.size).toBe(0);
   });
@@ -146,7 +147,7 @@ describe('PullMessageProcessor', () => {
     const started = Date.now();
     await kit.mq.shutdown();
     const responses = await Promise.all(held);
-    expect(Date.now() - started).toBeLessThan(100);
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(responses.map((r) => r.code)).toEqual([ResponseCode.PULL_NOT_FOUND, ResponseCode.PULL_NOT_FOUND, ResponseCode.PULL_NOT_FOUND]);
     kit.client.shutdown();
   });
