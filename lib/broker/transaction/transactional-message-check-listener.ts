@@ -4,7 +4,6 @@ import {
   MessageConst,
   MessageExt,
   messageProperties2String,
-  tagsString2tagsCode,
 } from '../../message/index.js';
 import { RemotingChannel, RemotingCommand, RequestCode } from '../../remoting/index.js';
 import type { BrokerController } from '../broker-controller.js';
@@ -85,18 +84,9 @@ export class TransactionalMessageCheckListener {
         `to ${TransactionalMessageUtil.CHECK_MAX_TIME_TOPIC}`,
     );
     const result = this.bridge.putMessage({
+      ...this.bridge.renewHalfMessageInner(msgExt, properties),
       topic: this.bridge.selectTopicConfig(TransactionalMessageUtil.CHECK_MAX_TIME_TOPIC).topicName,
       queueId: 0,
-      flag: msgExt.flag,
-      body: msgExt.body,
-      propertiesString: messageProperties2String(properties),
-      tagsCode: tagsString2tagsCode(properties[MessageConst.PROPERTY_TAGS]),
-      sysFlag: msgExt.sysFlag,
-      bornTimestamp: msgExt.bornTimestamp,
-      bornHost: msgExt.bornHost,
-      storeHost: msgExt.storeHost,
-      reconsumeTimes: msgExt.reconsumeTimes,
-      preparedTransactionOffset: 0,
     });
     return result instanceof Promise ? result.then(isPutOk) : isPutOk(result);
   }
