@@ -7,9 +7,8 @@ import { RocketMQBrokerConfigError } from '../rocketmq-broker-config.error.js';
 import { TopicValidator } from '../topic-validator.js';
 import { toInnerMessage } from './inner-message.js';
 import { parseMessageDelayLevel } from '../../store/message-delay-level.js';
+import { DueTimer, RETRY_AFTER_FAILURE_MILLIS } from './due-timer.js';
 
-/** After a failed delivery put (store busy or stopping), try that level again this much later. */
-const RETRY_AFTER_FAILURE_MILLIS = 1000;
 /** Deliveries done in one timer callback before yielding the event loop to other work. */
 const MAX_DELIVERIES_PER_TURN = 1000;
 
@@ -45,8 +44,10 @@ export class ScheduleMessageService extends ConfigManager {
   readonly delayLevelTable: readonly number[];
   /** Level → next SCHEDULE_TOPIC_XXXX queue offset to deliver; what delayOffset.json persists. */
   readonly delayOffsetTable = new Map<number, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private armedAt = Number.POSITIVE_INFINITY;
+  private readonly dueTimer = new DueTimer(
+    () => this.deliverDue(),
+    (err) => this.logger.error(`delivering delayed messages failed: ${describe(err)}`),
+  );
   private running = false;
 
   constructor(private readonly options: ScheduleMessageServiceOptions) {
@@ -137,14 +138,18 @@ export class ScheduleMessageService extends ConfigManager {
 
   shutdown(): void {
     this.running = false;
-    this.disarm();
+    this.dueTimer.disarm();
+  }
+
+  private arm(dueAt: number): void {
+    if (this.running) this.dueTimer.arm(dueAt);
   }
 
   /** Called for every message made visible; re-arms when a schedule arrival is due before the armed time. */
   notifyMessageArriving(topic: string, queueId: number, tagsCode: number): void {
     if (!this.running || topic !== ScheduleMessageService.SCHEDULE_TOPIC) return;
     if (!this.delayOffsetTable.has(ScheduleMessageService.queueId2DelayLevel(queueId))) return;
-    if (tagsCode < this.armedAt) this.arm(tagsCode);
+    if (tagsCode < this.dueTimer.dueAt) this.arm(tagsCode);
   }
 
   /** Delivers every due message of every level in order, then arms the timer for the next head. */
@@ -227,29 +232,7 @@ export class ScheduleMessageService extends ConfigManager {
     return 'retry';
   }
 
-  private arm(dueAt: number): void {
-    if (!this.running) return;
-    if (this.timer && this.armedAt <= dueAt) return;
-    this.disarm();
-    this.armedAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.armedAt = Number.POSITIVE_INFINITY;
-      try {
-        this.deliverDue();
-      } catch (err) {
-        this.logger.error(`delivering delayed messages failed: ${describe(err)}`);
-        this.arm(Date.now() + RETRY_AFTER_FAILURE_MILLIS);
-      }
-    }, Math.max(0, dueAt - Date.now()));
-    this.timer.unref();
-  }
 
-  private disarm(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.armedAt = Number.POSITIVE_INFINITY;
-  }
 }
 
 function describe(err: unknown): string {

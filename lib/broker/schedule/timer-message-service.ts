@@ -3,11 +3,10 @@ import { MessageConst, string2messageProperties } from '../../message/index.js';
 import { decodeStoredMessage, MessageExtBrokerInner, MessageStore, PutMessageStatus } from '../../store/index.js';
 import { toInnerMessage } from './inner-message.js';
 import { TimerHeap } from './timer-heap.js';
+import { DueTimer, RETRY_AFTER_FAILURE_MILLIS } from './due-timer.js';
 
 /** Deliveries done in one timer callback before yielding the event loop to other work. */
 const MAX_DELIVERIES_PER_TURN = 1000;
-/** After a failed delivery put (store busy), try again this much later. */
-const RETRY_AFTER_FAILURE_MILLIS = 1000;
 
 /** Property set on parked timer messages: the delivery time in epoch ms (MessageConst.PROPERTY_TIMER_OUT_MS). */
 export const PROPERTY_TIMER_OUT_MS = 'TIMER_OUT_MS';
@@ -45,8 +44,10 @@ export class TimerMessageService {
   /** Delivered queue offsets above the progress offset, folded in as the progress offset reaches them. */
   private readonly deliveredAhead = new Set<number>();
   private progressOffset = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private armedAt = Number.POSITIVE_INFINITY;
+  private readonly dueTimer = new DueTimer(
+    () => this.deliverDue(),
+    (err) => this.logger.error(`delivering timer messages failed: ${describe(err)}`),
+  );
   private running = false;
   private readonly popped = { deliverMs: 0, phyOffset: 0, queueOffset: 0 };
 
@@ -102,9 +103,11 @@ export class TimerMessageService {
 
   shutdown(): void {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.armedAt = Number.POSITIVE_INFINITY;
+    this.dueTimer.disarm();
+  }
+
+  private arm(dueAt: number): void {
+    if (this.running) this.dueTimer.arm(dueAt);
   }
 
   /** Called for every message made visible; timer-topic arrivals join the heap. */
@@ -115,7 +118,7 @@ export class TimerMessageService {
     const deliverMs = Number(string2messageProperties(propertiesString)[PROPERTY_TIMER_OUT_MS]);
     const due = Number.isFinite(deliverMs) ? deliverMs : 0;
     this.heap.push(due, entry.phyOffset, logicOffset);
-    if (due < this.armedAt) this.arm(due);
+    if (due < this.dueTimer.dueAt) this.arm(due);
   }
 
   private deliverDue(): void {
@@ -194,23 +197,6 @@ export class TimerMessageService {
     while (this.deliveredAhead.delete(this.progressOffset)) this.progressOffset++;
   }
 
-  private arm(dueAt: number): void {
-    if (!this.running) return;
-    if (this.timer && this.armedAt <= dueAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.armedAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.armedAt = Number.POSITIVE_INFINITY;
-      try {
-        this.deliverDue();
-      } catch (err) {
-        this.logger.error(`delivering timer messages failed: ${describe(err)}`);
-        this.arm(Date.now() + RETRY_AFTER_FAILURE_MILLIS);
-      }
-    }, Math.max(0, dueAt - Date.now()));
-    this.timer.unref();
-  }
 }
 
 function describe(err: unknown): string {
