@@ -18,6 +18,7 @@ export interface ConsumeQueueWithEntries extends ConsumeQueueView {
 export abstract class ConsumeQueueMessageStore<CQ extends ConsumeQueueWithEntries> {
   protected readonly consumeQueueTable = new Map<string, Map<number, CQ>>();
   protected abstract readonly config: MessageStoreConfig;
+  protected abstract readonly commitLog: { readonly minOffset: number; readonly maxOffset: number };
 
   /** The record of `size` bytes at a CommitLog offset; undefined once it was deleted. */
   protected abstract readRecord(phyOffset: number, size: number): Buffer | undefined;
@@ -79,6 +80,14 @@ export abstract class ConsumeQueueMessageStore<CQ extends ConsumeQueueWithEntrie
     const cq = this.findConsumeQueue(topic, queueId);
     if (!cq || consumeQueueOffset < cq.minOffset || consumeQueueOffset >= cq.maxOffset) return undefined;
     return cq.entry(consumeQueueOffset);
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset;
   }
 
   /** The queue ids of a topic that have a ConsumeQueue. */

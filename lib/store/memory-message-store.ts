@@ -30,7 +30,7 @@ const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQueue> implements MessageStore {
   private readonly logger = new Logger(MemoryMessageStore.name);
   protected readonly config: MessageStoreConfig;
-  private readonly commitLog = new MemoryCommitLog();
+  protected readonly commitLog = new MemoryCommitLog();
   private readonly indexService = new MemoryIndexService();
   private arrivingListener: MessageArrivingListener | undefined;
   private readonly msgIdPrefixes = new Map<string, string>();
@@ -122,14 +122,6 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
 
   selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
     return this.commitLog.select(commitLogOffset);
-  }
-
-  getMaxPhyOffset(): number {
-    return this.commitLog.maxOffset;
-  }
-
-  getMinPhyOffset(): number {
-    return this.commitLog.minOffset;
   }
 
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {

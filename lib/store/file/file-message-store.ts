@@ -101,7 +101,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   private readonly clock: () => number;
   private readonly options: FileMessageStoreOptions;
   private readonly fds: FileDescriptorCache;
-  private readonly commitLog: CommitLog;
+  protected readonly commitLog: CommitLog;
   private readonly indexService: IndexService;
   private readonly checkpoint: StoreCheckpoint;
   private readonly lock: StoreLock;
@@ -336,14 +336,6 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
     if (!this.loadResult || this.closed || commitLogOffset < this.commitLog.minOffset) return undefined;
     return this.commitLog.readRecord(commitLogOffset);
-  }
-
-  getMaxPhyOffset(): number {
-    return this.commitLog.maxOffset;
-  }
-
-  getMinPhyOffset(): number {
-    return this.commitLog.minOffset;
   }
 
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
