@@ -13,3 +13,4 @@ export * from './file/index.js';
 export * from './message-delay-level.js';
 export * from './consume-queue-reads.js';
 export * from './consume-queue-message-store.js';
+export * from './put-message-rules.js';

@@ -18,9 +18,8 @@ import { DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-stor
 import { PutMessageStatus } from './put-message-status.js';
 import { QueryMessageResult } from './query-message-result.js';
 import { ConsumeQueueMessageStore } from './consume-queue-message-store.js';
+import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure } from './put-message-rules.js';
 
-/** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
-const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 
 /**
  * A MessageStore that keeps the CommitLog and the ConsumeQueues in memory: the bundled broker's default,
@@ -55,12 +54,12 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   }
 
   putMessage(msg: MessageExtBrokerInner): PutMessageResult {
-    const rejected = this.checkPut(msg);
+    const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
     if (rejected) return rejected;
     const storeTimestamp = Date.now();
     const wroteOffset = this.commitLog.maxOffset;
     const encoded = this.encode(msg, wroteOffset, storeTimestamp);
-    if (typeof encoded === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
+    if (typeof encoded === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
     const logicsOffset = this.append(msg, encoded.record, encoded.queueOffset, wroteOffset, storeTimestamp);
     return {
       status: PutMessageStatus.PUT_OK,
@@ -74,9 +73,9 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   }
 
   putMessages(batch: MessageExtBrokerInner[]): PutMessageResult {
-    if (batch.length === 0) return failure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
+    if (batch.length === 0) return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
     for (const msg of batch) {
-      const rejected = this.checkPut(msg);
+      const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
       if (rejected) return rejected;
     }
     // Encode everything before writing anything, so an illegal message rejects the whole batch.
@@ -88,7 +87,7 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     let phyOffset = wroteOffset;
     for (let i = 0; i < batch.length; i++) {
       const msg = batch[i];
-      const visible = isVisible(msg.sysFlag);
+      const visible = isDispatchedToConsumeQueue(msg.sysFlag);
       let queueOffset = 0;
       if (visible) {
         const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
@@ -96,7 +95,7 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
         pending.set(cq, queueOffset + 1);
       }
       const encoded = this.encodeAt(msg, phyOffset, queueOffset, storeTimestamp);
-      if (typeof encoded === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
+      if (typeof encoded === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
       records[i] = encoded;
       queueOffsets[i] = queueOffset;
       phyOffset += encoded.length;
@@ -139,26 +138,12 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     }
     return result;
   }
-  private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {
-    if (!this.running) {
-      return failure(PutMessageStatus.SERVICE_NOT_AVAILABLE, 'the message store is not running');
-    }
-    // Cheap guard before encoding, so a huge body is refused without being copied.
-    if (msg.body.length + RECORD_OVERHEAD > this.config.maxMessageSize) {
-      return failure(
-        PutMessageStatus.MESSAGE_ILLEGAL,
-        `message size ${msg.body.length + RECORD_OVERHEAD} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`,
-      );
-    }
-    return undefined;
-  }
-
   private encode(
     msg: MessageExtBrokerInner,
     phyOffset: number,
     storeTimestamp: number,
   ): { record: Buffer; queueOffset: number } | string {
-    const queueOffset = isVisible(msg.sysFlag) ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
+    const queueOffset = isDispatchedToConsumeQueue(msg.sysFlag) ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
     const record = this.encodeAt(msg, phyOffset, queueOffset, storeTimestamp);
     return typeof record === 'string' ? record : { record, queueOffset };
   }
@@ -204,7 +189,7 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     if (getTransactionValue(msg.sysFlag) !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       this.indexService.buildIndex(msg.topic, msg.propertiesString, phyOffset, storeTimestamp);
     }
-    if (!isVisible(msg.sysFlag)) return queueOffset;
+    if (!isDispatchedToConsumeQueue(msg.sysFlag)) return queueOffset;
     const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
     const logicOffset = cq.append(phyOffset, record.length, msg.tagsCode);
     const listener = this.arrivingListener;
@@ -250,12 +235,4 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   }
 }
 
-/** Prepared and rolled-back transaction messages are stored but never indexed, so no consumer sees them. */
-function isVisible(sysFlag: number): boolean {
-  const tran = getTransactionValue(sysFlag);
-  return tran !== MessageSysFlag.TRANSACTION_PREPARED_TYPE && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
-}
 
-function failure(status: PutMessageStatus, remark: string): PutMessageResult {
-  return { status, wroteOffset: -1, wroteBytes: 0, msgId: '', logicsOffset: -1, storeTimestamp: 0, msgNum: 0, remark };
-}

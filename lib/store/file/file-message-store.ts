@@ -32,9 +32,8 @@ import { IndexService } from './index-service.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
 import { ConsumeQueueMessageStore } from '../consume-queue-message-store.js';
+import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure } from '../put-message-rules.js';
 
-/** Fixed part of a record with IPv4 hosts, plus the length fields of body, topic and properties. */
-const RECORD_OVERHEAD = 84 + 4 + 1 + 2;
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 /** RocketMQ's DELETE_FILES_BATCH_MAX: segments one retention run deletes at most. */
 const DELETE_FILES_BATCH_MAX = 10;
@@ -248,13 +247,13 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   // ---------------------------------------------------------------- writes
 
   putMessage(msg: MessageExtBrokerInner): PutMessageResult | Promise<PutMessageResult> {
-    const rejected = this.checkPut(msg);
+    const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
     if (rejected) return rejected;
     const storeTimestamp = this.clock();
-    const visible = isVisible(msg.sysFlag);
+    const visible = isDispatchedToConsumeQueue(msg.sysFlag);
     const queueOffset = visible ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
     const record = this.encodeAt(msg, queueOffset, storeTimestamp);
-    if (typeof record === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, record);
+    if (typeof record === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, record);
     let wroteOffset: number;
     try {
       wroteOffset = this.commitLog.append(record, storeTimestamp);
@@ -275,9 +274,9 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   }
 
   putMessages(batch: MessageExtBrokerInner[]): PutMessageResult | Promise<PutMessageResult> {
-    if (batch.length === 0) return failure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
+    if (batch.length === 0) return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
     for (const msg of batch) {
-      const rejected = this.checkPut(msg);
+      const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
       if (rejected) return rejected;
     }
     // Encode everything before writing anything, so an illegal message rejects the whole batch.
@@ -288,13 +287,13 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     for (let i = 0; i < batch.length; i++) {
       const msg = batch[i];
       let queueOffset = 0;
-      if (isVisible(msg.sysFlag)) {
+      if (isDispatchedToConsumeQueue(msg.sysFlag)) {
         const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
         queueOffset = pending.get(cq) ?? cq.maxOffset;
         pending.set(cq, queueOffset + 1);
       }
       const encoded = this.encodeAt(msg, queueOffset, storeTimestamp);
-      if (typeof encoded === 'string') return failure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
+      if (typeof encoded === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
       records[i] = encoded;
       queueOffsets[i] = queueOffset;
     }
@@ -543,7 +542,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
       this.indexService.buildIndex(topic, propertiesString, phyOffset, storeTimestamp);
     }
     if (storeTimestamp > this.lastDispatchTimestamp) this.lastDispatchTimestamp = storeTimestamp;
-    if (!isVisible(sysFlag)) return queueOffset;
+    if (!isDispatchedToConsumeQueue(sysFlag)) return queueOffset;
     const cq = this.findOrCreateConsumeQueue(topic, queueId);
     if (replay) {
       if (queueOffset < cq.maxOffset) return queueOffset;
@@ -682,20 +681,6 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     }
   }
 
-  private checkPut(msg: MessageExtBrokerInner): PutMessageResult | undefined {
-    if (!this.running) {
-      return failure(PutMessageStatus.SERVICE_NOT_AVAILABLE, 'the message store is not running');
-    }
-    // Cheap guard before encoding, so a huge body is refused without being copied.
-    if (msg.body.length + RECORD_OVERHEAD > this.config.maxMessageSize) {
-      return failure(
-        PutMessageStatus.MESSAGE_ILLEGAL,
-        `message size ${msg.body.length + RECORD_OVERHEAD} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`,
-      );
-    }
-    return undefined;
-  }
-
   private encodeAt(msg: MessageExtBrokerInner, queueOffset: number, storeTimestamp: number): Buffer | string {
     let record: Buffer;
     try {
@@ -730,7 +715,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
 
   private writeFailure(err: unknown): PutMessageResult {
     this.logger.error(`appending to the CommitLog failed: ${errorText(err)}`);
-    return failure(PutMessageStatus.UNKNOWN_ERROR, `appending to the CommitLog failed: ${errorText(err)}`);
+    return putMessageFailure(PutMessageStatus.UNKNOWN_ERROR, `appending to the CommitLog failed: ${errorText(err)}`);
   }
 
   /** Same text as createOffsetMessageId, without BigInt on the send path. */
@@ -787,15 +772,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   }
 }
 
-/** Prepared and rolled-back transaction messages are stored but never get a ConsumeQueue entry. */
-function isVisible(sysFlag: number): boolean {
-  const tran = getTransactionValue(sysFlag);
-  return tran !== MessageSysFlag.TRANSACTION_PREPARED_TYPE && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
-}
 
-function failure(status: PutMessageStatus, remark: string): PutMessageResult {
-  return { status, wroteOffset: -1, wroteBytes: 0, msgId: '', logicsOffset: -1, storeTimestamp: 0, msgNum: 0, remark };
-}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
