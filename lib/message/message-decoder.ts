@@ -45,24 +45,30 @@ export interface MessageRecordInput {
 }
 
 /**
- * Encodes a message in RocketMQ's stored layout (V1 magic, 1-byte topic length): the same bytes sit in
- * the CommitLog, in a pull response body and in a VIEW_MESSAGE_BY_ID answer.
+ * Bytes the stored record of `m` takes (V1 magic, 1-byte topic length). Throws a RangeError for a topic or
+ * properties too long for the layout, so a caller checks every message of a batch before writing any.
  */
-export function encodeMessageRecord(m: MessageRecordInput): Buffer {
+export function messageRecordSize(m: MessageRecordInput): number {
+  const topicLen = Buffer.byteLength(m.topic, 'utf8');
+  const propsLen = Buffer.byteLength(m.propertiesString, 'utf8');
+  if (topicLen > 127) throw new RangeError(`topic "${m.topic}" is longer than 127 bytes`);
+  if (propsLen > 32767) throw new RangeError(`message properties take ${propsLen} bytes, more than 32767`);
+  const bornIpLen = parseSocketAddress(m.bornHost).ip.length;
+  const storeIpLen = parseSocketAddress(m.storeHost).ip.length;
+  return 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + (bornIpLen + 4) + 8 + (storeIpLen + 4) + 4 + 8 + 4 + m.body.length + 1 + topicLen + 2 + propsLen;
+}
+
+/**
+ * Writes the stored record of `m` at `pos` of `buf`, which has `size` (from messageRecordSize) bytes free
+ * there: the stores encode straight into their CommitLog buffer, with no record-sized allocation per message.
+ */
+export function writeMessageRecord(m: MessageRecordInput, size: number, buf: Buffer, pos: number): void {
   const bornHost = parseSocketAddress(m.bornHost);
   const storeHost = parseSocketAddress(m.storeHost);
   let sysFlag = m.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (bornHost.ip.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (storeHost.ip.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-  const topicLen = Buffer.byteLength(m.topic, 'utf8');
-  const propsLen = Buffer.byteLength(m.propertiesString, 'utf8');
-  if (topicLen > 127) throw new RangeError(`topic "${m.topic}" is longer than 127 bytes`);
-  if (propsLen > 32767) throw new RangeError(`message properties take ${propsLen} bytes, more than 32767`);
-  const size =
-    4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + (bornHost.ip.length + 4) + 8 + (storeHost.ip.length + 4) + 4 + 8 +
-    4 + m.body.length + 1 + topicLen + 2 + propsLen;
-  const buf = Buffer.allocUnsafe(size);
-  let p = 0;
+  let p = pos;
   p = buf.writeInt32BE(size, p);
   p = buf.writeInt32BE(MESSAGE_MAGIC_CODE, p);
   p = buf.writeInt32BE(bodyCrc32(m.body), p);
@@ -81,10 +87,22 @@ export function encodeMessageRecord(m: MessageRecordInput): Buffer {
   p = writeLong(buf, m.preparedTransactionOffset, p);
   p = buf.writeInt32BE(m.body.length, p);
   p += m.body.copy(buf, p);
-  p = buf.writeUInt8(topicLen, p);
-  p += buf.write(m.topic, p, 'utf8');
-  p = buf.writeInt16BE(propsLen, p);
-  buf.write(m.propertiesString, p, 'utf8');
+  // Lengths are written after their strings: Buffer.write says how many bytes it wrote.
+  const topicLen = buf.write(m.topic, p + 1, 'utf8');
+  buf[p] = topicLen;
+  p += 1 + topicLen;
+  const propsLen = buf.write(m.propertiesString, p + 2, 'utf8');
+  buf.writeInt16BE(propsLen, p);
+}
+
+/**
+ * Encodes a message in RocketMQ's stored layout (V1 magic, 1-byte topic length): the same bytes sit in
+ * the CommitLog, in a pull response body and in a VIEW_MESSAGE_BY_ID answer.
+ */
+export function encodeMessageRecord(m: MessageRecordInput): Buffer {
+  const size = messageRecordSize(m);
+  const buf = Buffer.allocUnsafe(size);
+  writeMessageRecord(m, size, buf, 0);
   return buf;
 }
 
@@ -136,12 +154,12 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options: DecodeOpti
   msg.bornTimestamp = readLong(buf, p);
   p += 8;
   const bornIpLen = msg.sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 16 : 4;
-  msg.bornHost = formatSocketAddress(buf.subarray(p, p + bornIpLen), buf.readInt32BE(p + bornIpLen));
+  msg.bornHost = readSocketAddress(buf, p, bornIpLen);
   p += bornIpLen + 4;
   msg.storeTimestamp = readLong(buf, p);
   p += 8;
   const storeIpLen = msg.sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 16 : 4;
-  msg.storeHost = formatSocketAddress(buf.subarray(p, p + storeIpLen), buf.readInt32BE(p + storeIpLen));
+  msg.storeHost = readSocketAddress(buf, p, storeIpLen);
   p += storeIpLen + 4;
   msg.reconsumeTimes = buf.readInt32BE(p);
   p += 4;
@@ -173,6 +191,22 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options: DecodeOpti
     msg.transactionId = msg.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
   }
   return msg;
+}
+
+/** "ip:port" of each IPv4 address seen, keyed by its 6 bytes as a number: every record names two hosts. */
+const ipv4Addresses = new Map<number, string>();
+
+function readSocketAddress(buf: Buffer, p: number, ipLen: number): string {
+  const port = buf.readInt32BE(p + ipLen);
+  // IPv6 and out-of-range ports are rare enough to be formatted every time.
+  if (ipLen !== 4 || port >>> 16 !== 0) return formatSocketAddress(buf.subarray(p, p + ipLen), port);
+  const key = buf.readUInt32BE(p) * 0x10000 + port;
+  let address = ipv4Addresses.get(key);
+  if (address === undefined) {
+    address = formatSocketAddress(buf.subarray(p, p + 4), port);
+    if (ipv4Addresses.size < 4096) ipv4Addresses.set(key, address);
+  }
+  return address;
 }
 
 /** Decodes the concatenated records of a pull or query response body. */

@@ -26,3 +26,26 @@ export function string2messageProperties(text: string): Record<string, string> {
   }
   return properties;
 }
+
+/**
+ * One property of a properties string without parsing the rest (the per-message paths need only
+ * UNIQ_KEY or KEYS); undefined when absent. Same answer as string2messageProperties(text)[name].
+ */
+export function messageProperty(text: string, name: string): string | undefined {
+  let found: string | undefined;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(name, from);
+    if (at < 0) return found;
+    const sep = at + name.length;
+    if ((at === 0 || text.charCodeAt(at - 1) === 2) && text.charCodeAt(sep) === 1) {
+      let end = text.indexOf(PROPERTY_SEPARATOR, sep + 1);
+      if (end < 0) end = text.length;
+      // A repeated name keeps the last value, as the full parse does.
+      found = text.substring(sep + 1, end);
+      from = end;
+    } else {
+      from = at + 1;
+    }
+  }
+}

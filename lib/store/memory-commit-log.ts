@@ -1,4 +1,4 @@
-import { MessageSysFlag, readLong } from '../message/index.js';
+import { MessageRecordInput, MessageSysFlag, readLong, writeMessageRecord } from '../message/index.js';
 
 const FIRST_SEGMENT_SIZE = 256 * 1024;
 const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
@@ -27,11 +27,10 @@ export class MemoryCommitLog {
     return 0;
   }
 
-  /** Appends an encoded record whose PHYSICALOFFSET field already equals `maxOffset`. */
-  append(record: Buffer): void {
-    const size = record.length;
+  /** Encodes the record of `input` (its commitLogOffset equal to `maxOffset`, `size` from messageRecordSize) at the end. */
+  append(input: MessageRecordInput, size: number): void {
     if (this.writePos + size > this.current.length) this.roll(size);
-    record.copy(this.current, this.writePos);
+    writeMessageRecord(input, size, this.current, this.writePos);
     this.writePos += size;
   }
 

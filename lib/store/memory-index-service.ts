@@ -1,12 +1,7 @@
-import { MessageConst, string2messageProperties } from '../message/index.js';
+import { MessageConst, messageProperty } from '../message/index.js';
 
 /** RocketMQ caps one index query at 64 hits (maxMsgsNumBatch) whatever the caller asks. */
 export const MAX_MSGS_NUM_BATCH = 64;
-
-interface IndexHits {
-  phyOffsets: number[];
-  storeTimestamps: number[];
-}
 
 /**
  * The message key index in memory (IndexService): each message's UNIQ_KEY and each space-separated entry
@@ -14,9 +9,15 @@ interface IndexHits {
  * business key or by msgId. The file store will back the same queries with IndexFiles.
  */
 export class MemoryIndexService {
-  private readonly table = new Map<string, IndexHits>();
+  /**
+   * CommitLog offsets per `topic#key`, oldest first: a bare number for the common single hit (every UNIQ_KEY),
+   * an array once a key repeats. Store times are read back from the CommitLog, so a hit costs one number.
+   */
+  private readonly table = new Map<string, number | number[]>();
   private lastUpdateTimestamp = 0;
   private lastUpdatePhyOffset = 0;
+
+  constructor(private readonly storeTimestampAt: (phyOffset: number) => number) {}
 
   get indexLastUpdateTimestamp(): number {
     return this.lastUpdateTimestamp;
@@ -32,13 +33,12 @@ export class MemoryIndexService {
     if (!propertiesString.includes(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) && !propertiesString.includes(MessageConst.PROPERTY_KEYS)) {
       return;
     }
-    const properties = string2messageProperties(propertiesString);
-    const uniqKey = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
-    if (uniqKey) this.put(topic, uniqKey, phyOffset, storeTimestamp);
-    const keys = properties[MessageConst.PROPERTY_KEYS];
+    const uniqKey = messageProperty(propertiesString, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+    if (uniqKey) this.put(topic, uniqKey, phyOffset);
+    const keys = messageProperty(propertiesString, MessageConst.PROPERTY_KEYS);
     if (keys) {
       for (const key of keys.split(MessageConst.KEY_SEPARATOR)) {
-        if (key.length > 0 && key !== uniqKey) this.put(topic, key, phyOffset, storeTimestamp);
+        if (key.length > 0 && key !== uniqKey) this.put(topic, key, phyOffset);
       }
     }
     this.lastUpdateTimestamp = storeTimestamp;
@@ -52,23 +52,24 @@ export class MemoryIndexService {
   queryOffset(topic: string, key: string, maxNum: number, begin: number, end: number): number[] {
     const hits = this.table.get(buildKey(topic, key));
     const out: number[] = [];
-    if (!hits) return out;
+    if (hits === undefined) return out;
+    const offsets = typeof hits === 'number' ? [hits] : hits;
     const limit = Math.min(Math.max(0, maxNum), MAX_MSGS_NUM_BATCH);
-    for (let i = hits.phyOffsets.length - 1; i >= 0 && out.length < limit; i--) {
-      const t = hits.storeTimestamps[i];
-      if (t >= begin && t <= end) out.push(hits.phyOffsets[i]);
+    for (let i = offsets.length - 1; i >= 0 && out.length < limit; i--) {
+      const t = this.storeTimestampAt(offsets[i]);
+      if (t >= begin && t <= end) out.push(offsets[i]);
     }
     return out;
   }
 
-  private put(topic: string, key: string, phyOffset: number, storeTimestamp: number): void {
+  private put(topic: string, key: string, phyOffset: number): void {
     const k = buildKey(topic, key);
-    let hits = this.table.get(k);
-    if (!hits) this.table.set(k, (hits = { phyOffsets: [], storeTimestamps: [] }));
+    const hits = this.table.get(k);
+    if (hits === undefined) this.table.set(k, phyOffset);
     // A batch or a message whose KEYS repeat its UNIQ_KEY would add the same record twice.
-    if (hits.phyOffsets[hits.phyOffsets.length - 1] === phyOffset) return;
-    hits.phyOffsets.push(phyOffset);
-    hits.storeTimestamps.push(storeTimestamp);
+    else if (typeof hits === 'number') {
+      if (hits !== phyOffset) this.table.set(k, [hits, phyOffset]);
+    } else if (hits[hits.length - 1] !== phyOffset) hits.push(phyOffset);
   }
 }
 

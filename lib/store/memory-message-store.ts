@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import {
   createOffsetMessageId,
-  encodeMessageRecord,
   getTransactionValue,
+  MessageRecordInput,
   MessageSysFlag,
 } from '../message/index.js';
 import { MemoryCommitLog } from './memory-commit-log.js';
@@ -18,7 +18,7 @@ import { DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-stor
 import { PutMessageStatus } from './put-message-status.js';
 import { QueryMessageResult } from './query-message-result.js';
 import { ConsumeQueueMessageStore } from './consume-queue-message-store.js';
-import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure } from './put-message-rules.js';
+import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from './put-message-rules.js';
 
 
 /**
@@ -30,9 +30,8 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   private readonly logger = new Logger(MemoryMessageStore.name);
   protected readonly config: MessageStoreConfig;
   protected readonly commitLog = new MemoryCommitLog();
-  private readonly indexService = new MemoryIndexService();
+  private readonly indexService = new MemoryIndexService((phyOffset) => this.commitLog.pickupStoreTimestamp(phyOffset));
   private arrivingListener: MessageArrivingListener | undefined;
-  private readonly msgIdPrefixes = new Map<string, string>();
   private running = false;
 
   constructor(config: Partial<MessageStoreConfig> = {}) {
@@ -58,14 +57,17 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     if (rejected) return rejected;
     const storeTimestamp = Date.now();
     const wroteOffset = this.commitLog.maxOffset;
-    const encoded = this.encode(msg, wroteOffset, storeTimestamp);
-    if (typeof encoded === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
-    const logicsOffset = this.append(msg, encoded.record, encoded.queueOffset, wroteOffset, storeTimestamp);
+    const queueOffset = isDispatchedToConsumeQueue(msg.sysFlag) ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
+    const input = recordInput(msg, queueOffset, wroteOffset, storeTimestamp);
+    const size = recordSize(input, this.config.maxMessageSize);
+    if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
+    this.commitLog.append(input, size);
+    const logicsOffset = this.dispatch(msg, size, queueOffset, wroteOffset, storeTimestamp);
     return {
       status: PutMessageStatus.PUT_OK,
       wroteOffset,
-      wroteBytes: encoded.record.length,
-      msgId: this.offsetMessageId(msg.storeHost, wroteOffset),
+      wroteBytes: size,
+      msgId: createOffsetMessageId(msg.storeHost, wroteOffset),
       logicsOffset,
       storeTimestamp,
       msgNum: 1,
@@ -78,35 +80,36 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
       const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
       if (rejected) return rejected;
     }
-    // Encode everything before writing anything, so an illegal message rejects the whole batch.
+    // Size (and so check) everything before writing anything, so an illegal message rejects the whole batch.
     const storeTimestamp = Date.now();
     const wroteOffset = this.commitLog.maxOffset;
-    const records: Buffer[] = new Array(batch.length);
-    const queueOffsets: number[] = new Array(batch.length);
+    const inputs: MessageRecordInput[] = new Array(batch.length);
+    const sizes: number[] = new Array(batch.length);
     const pending = new Map<MemoryConsumeQueue, number>();
     let phyOffset = wroteOffset;
     for (let i = 0; i < batch.length; i++) {
       const msg = batch[i];
-      const visible = isDispatchedToConsumeQueue(msg.sysFlag);
       let queueOffset = 0;
-      if (visible) {
+      if (isDispatchedToConsumeQueue(msg.sysFlag)) {
         const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
         queueOffset = pending.get(cq) ?? cq.maxOffset;
         pending.set(cq, queueOffset + 1);
       }
-      const encoded = this.encodeAt(msg, phyOffset, queueOffset, storeTimestamp);
-      if (typeof encoded === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
-      records[i] = encoded;
-      queueOffsets[i] = queueOffset;
-      phyOffset += encoded.length;
+      const input = recordInput(msg, queueOffset, phyOffset, storeTimestamp);
+      const size = recordSize(input, this.config.maxMessageSize);
+      if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
+      inputs[i] = input;
+      sizes[i] = size;
+      phyOffset += size;
     }
     const msgIds: string[] = new Array(batch.length);
     let logicsOffset = -1;
     for (let i = 0; i < batch.length; i++) {
-      const offset = this.commitLog.maxOffset;
-      const logic = this.append(batch[i], records[i], queueOffsets[i], offset, storeTimestamp);
+      const input = inputs[i];
+      this.commitLog.append(input, sizes[i]);
+      const logic = this.dispatch(batch[i], sizes[i], input.queueOffset, input.commitLogOffset, storeTimestamp);
       if (logicsOffset < 0) logicsOffset = logic;
-      msgIds[i] = this.offsetMessageId(batch[i].storeHost, offset);
+      msgIds[i] = createOffsetMessageId(batch[i].storeHost, input.commitLogOffset);
     }
     return {
       status: PutMessageStatus.PUT_OK,
@@ -138,60 +141,15 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     }
     return result;
   }
-  private encode(
-    msg: MessageExtBrokerInner,
-    phyOffset: number,
-    storeTimestamp: number,
-  ): { record: Buffer; queueOffset: number } | string {
-    const queueOffset = isDispatchedToConsumeQueue(msg.sysFlag) ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
-    const record = this.encodeAt(msg, phyOffset, queueOffset, storeTimestamp);
-    return typeof record === 'string' ? record : { record, queueOffset };
-  }
-
-  private encodeAt(msg: MessageExtBrokerInner, phyOffset: number, queueOffset: number, storeTimestamp: number): Buffer | string {
-    let record: Buffer;
-    try {
-      record = encodeMessageRecord({
-        topic: msg.topic,
-        queueId: msg.queueId,
-        flag: msg.flag,
-        queueOffset,
-        commitLogOffset: phyOffset,
-        sysFlag: msg.sysFlag,
-        bornTimestamp: msg.bornTimestamp,
-        bornHost: msg.bornHost,
-        storeTimestamp,
-        storeHost: msg.storeHost,
-        reconsumeTimes: msg.reconsumeTimes,
-        preparedTransactionOffset: msg.preparedTransactionOffset,
-        body: msg.body,
-        propertiesString: msg.propertiesString,
-      });
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-    if (record.length > this.config.maxMessageSize) {
-      return `message size ${record.length} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`;
-    }
-    return record;
-  }
-
-  /** Writes an encoded record and, for a visible message, indexes it and tells the arrival listener. */
-  private append(
-    msg: MessageExtBrokerInner,
-    record: Buffer,
-    queueOffset: number,
-    phyOffset: number,
-    storeTimestamp: number,
-  ): number {
-    this.commitLog.append(record);
+  /** Indexes a written record and, for a visible message, adds it to its ConsumeQueue and tells the arrival listener. */
+  private dispatch(msg: MessageExtBrokerInner, size: number, queueOffset: number, phyOffset: number, storeTimestamp: number): number {
     // RocketMQ indexes prepared half messages too (only rollbacks are skipped), so they can be looked up.
     if (getTransactionValue(msg.sysFlag) !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       this.indexService.buildIndex(msg.topic, msg.propertiesString, phyOffset, storeTimestamp);
     }
     if (!isDispatchedToConsumeQueue(msg.sysFlag)) return queueOffset;
     const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
-    const logicOffset = cq.append(phyOffset, record.length, msg.tagsCode);
+    const logicOffset = cq.append(phyOffset, size, msg.tagsCode);
     const listener = this.arrivingListener;
     if (listener) {
       try {
@@ -201,21 +159,6 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
       }
     }
     return logicOffset;
-  }
-
-  /**
-   * Same text as createOffsetMessageId, without BigInt on the send path: the store-host half is computed
-   * once per host and the offset rendered from its two 32-bit halves.
-   */
-  private offsetMessageId(storeHost: string, offset: number): string {
-    let prefix = this.msgIdPrefixes.get(storeHost);
-    if (prefix === undefined) {
-      prefix = createOffsetMessageId(storeHost, 0).slice(0, -16);
-      this.msgIdPrefixes.set(storeHost, prefix);
-    }
-    const high = Math.floor(offset / 0x100000000);
-    const low = offset >>> 0;
-    return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
   }
 
   protected readRecord(phyOffset: number, size: number): Buffer | undefined {
@@ -234,5 +177,3 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     return cq;
   }
 }
-
-

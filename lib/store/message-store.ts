@@ -47,7 +47,7 @@ export interface GetMessageResult {
   nextBeginOffset: number;
   minOffset: number;
   maxOffset: number;
-  /** The stored records, as views on the store's memory (no copy). */
+  /** The stored records as views on the store's memory (no copy), valid until the store's next write: copy what you keep. */
   messages: Buffer[];
   bufferTotalSize: number;
 }

@@ -1,4 +1,4 @@
-import { MessageSysFlag, getTransactionValue } from '../message/index.js';
+import { MessageRecordInput, MessageSysFlag, getTransactionValue, messageRecordSize } from '../message/index.js';
 import { MessageExtBrokerInner, PutMessageResult } from './message-store.js';
 import { PutMessageStatus } from './put-message-status.js';
 
@@ -27,4 +27,36 @@ export function checkPutMessage(msg: MessageExtBrokerInner, running: boolean, ma
 export function isDispatchedToConsumeQueue(sysFlag: number): boolean {
   const tran = getTransactionValue(sysFlag);
   return tran !== MessageSysFlag.TRANSACTION_PREPARED_TYPE && tran !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+}
+
+/** What the stored record of `msg` holds, placed at `phyOffset` and `queueOffset`. */
+export function recordInput(msg: MessageExtBrokerInner, queueOffset: number, phyOffset: number, storeTimestamp: number): MessageRecordInput {
+  return {
+    topic: msg.topic,
+    queueId: msg.queueId,
+    flag: msg.flag,
+    queueOffset,
+    commitLogOffset: phyOffset,
+    sysFlag: msg.sysFlag,
+    bornTimestamp: msg.bornTimestamp,
+    bornHost: msg.bornHost,
+    storeTimestamp,
+    storeHost: msg.storeHost,
+    reconsumeTimes: msg.reconsumeTimes,
+    preparedTransactionOffset: msg.preparedTransactionOffset,
+    body: msg.body,
+    propertiesString: msg.propertiesString,
+  };
+}
+
+/** The size of the record `input` describes, or why it cannot be stored. */
+export function recordSize(input: MessageRecordInput, maxMessageSize: number): number | string {
+  let size: number;
+  try {
+    size = messageRecordSize(input);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  if (size > maxMessageSize) return `message size ${size} bytes exceeds the maximum message size ${maxMessageSize} bytes`;
+  return size;
 }

@@ -14,14 +14,16 @@ export class CommitLogReadCache {
   private readonly chunks = new Map<number, Buffer>();
 
   /**
-   * Bytes [offset, offset + length) as a copy, reading the surrounding chunk [chunkStart, chunkEnd) with
-   * `readChunk` on a miss; undefined when the range does not fit one chunk (the caller reads directly).
+   * Bytes [offset, offset + length), reading the surrounding chunk [chunkStart, chunkEnd) with `readChunk`
+   * on a miss; undefined when the range does not fit one chunk (the caller reads directly). A copy, or a view
+   * when `view` (a chunk is never written again, so a view stays valid).
    */
   read(
     offset: number,
     length: number,
     chunkStart: number,
     chunkEnd: number,
+    view: boolean,
     readChunk: (start: number, length: number) => Buffer | undefined,
   ): Buffer | undefined {
     if (offset < chunkStart || offset + length > chunkEnd) return undefined;
@@ -35,7 +37,8 @@ export class CommitLogReadCache {
     }
     this.chunks.set(chunkStart, chunk);
     const from = offset - chunkStart;
-    return Buffer.from(chunk.subarray(from, from + length));
+    const bytes = chunk.subarray(from, from + length);
+    return view ? bytes : Buffer.from(bytes);
   }
 
   clear(): void {

@@ -5,10 +5,11 @@ import {
   bodyCrc32,
   MESSAGE_MAGIC_CODE,
   MESSAGE_MAGIC_CODE_V2,
+  MessageRecordInput,
   MessageRecordLayout,
   MessageSysFlag,
   readLong,
-  writeLong,
+  writeMessageRecord,
 } from '../../message/index.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { MappedFile, MappedFileQueue } from './mapped-file-queue.js';
@@ -116,11 +117,11 @@ export class CommitLog {
   }
 
   /**
-   * Appends an encoded record at the end, filling PHYSICALOFFSET, rolling to a new segment behind a blank
-   * when it does not fit. Returns the record's offset. I/O errors propagate with nothing appended.
+   * Encodes the record of `input` (`size` bytes, from messageRecordSize) at the end, setting its
+   * commitLogOffset, rolling to a new segment behind a blank when it does not fit. Returns the record's
+   * offset. I/O errors propagate with nothing appended.
    */
-  append(record: Buffer, storeTimestamp: number): number {
-    const size = record.length;
+  append(input: MessageRecordInput, size: number, storeTimestamp: number): number {
     if (size > this.maxRecordSize) throw new RangeError(`record of ${size} bytes does not fit a segment of ${this.options.fileSize} bytes`);
     const segEnd = this.segmentStart(this.writePosition) + this.options.fileSize;
     if (this.writePosition + size + END_FILE_MIN_BLANK_LENGTH > segEnd) this.roll(segEnd);
@@ -129,8 +130,8 @@ export class CommitLog {
       this.bufBase = this.writePosition;
     }
     const offset = this.writePosition;
-    writeLong(record, offset, MessageRecordLayout.PHYSICAL_OFFSET);
-    record.copy(this.buffer, offset - this.bufBase);
+    input.commitLogOffset = offset;
+    writeMessageRecord(input, size, this.buffer, offset - this.bufBase);
     this.writePosition = offset + size;
     this.lastAppendTimestamp = storeTimestamp;
     return offset;
@@ -176,11 +177,15 @@ export class CommitLog {
     if (timestamp > this.flushedTimestamp) this.flushedTimestamp = timestamp;
   }
 
-  /** Bytes [offset, offset+length) as a copy, undefined when any part is outside the log. */
-  read(offset: number, length: number): Buffer | undefined {
+  /**
+   * Bytes [offset, offset+length), undefined when any part is outside the log. A copy, unless `view`: then
+   * possibly a view of the write window, valid only until the next append (for a reader that copies at once).
+   */
+  read(offset: number, length: number, view = false): Buffer | undefined {
     if (offset < 0 || length < 0 || offset + length > this.writePosition) return undefined;
     if (offset >= this.bufBase) {
-      return Buffer.from(this.buffer.subarray(offset - this.bufBase, offset - this.bufBase + length));
+      const inWindow = this.buffer.subarray(offset - this.bufBase, offset - this.bufBase + length);
+      return view ? inWindow : Buffer.from(inWindow);
     }
     const segStart = this.segmentStart(offset);
     if (offset + length > segStart + this.options.fileSize) return undefined;
@@ -188,7 +193,7 @@ export class CommitLog {
       try {
         const chunkStart = segStart + Math.floor((offset - segStart) / READ_AHEAD_CHUNK_SIZE) * READ_AHEAD_CHUNK_SIZE;
         const chunkEnd = Math.min(chunkStart + READ_AHEAD_CHUNK_SIZE, segStart + this.options.fileSize, this.committedPosition);
-        const cached = this.readCache.read(offset, length, chunkStart, chunkEnd, (start, len) => {
+        const cached = this.readCache.read(offset, length, chunkStart, chunkEnd, view, (start, len) => {
           const chunk = this.queue.read(start, len);
           return chunk && chunk.length === len ? chunk : undefined;
         });
@@ -208,8 +213,8 @@ export class CommitLog {
     return out;
   }
 
-  /** The whole message record at `offset` (size read from it), undefined when no record starts there. */
-  readRecord(offset: number, size?: number): Buffer | undefined {
+  /** The whole message record at `offset` (size read from it), undefined when no record starts there; `view` as for read(). */
+  readRecord(offset: number, size?: number, view = false): Buffer | undefined {
     if (size === undefined) {
       const head = this.read(offset, 8);
       if (!head) return undefined;
@@ -218,7 +223,7 @@ export class CommitLog {
       if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) return undefined;
     }
     if (size < MIN_RECORD_SIZE) return undefined;
-    const record = this.read(offset, size);
+    const record = this.read(offset, size, view);
     if (!record) return undefined;
     const magic = record.readInt32BE(4);
     if (record.readInt32BE(0) !== size || (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2)) return undefined;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import {
   createOffsetMessageId,
-  encodeMessageRecord,
+  MessageRecordInput,
   getTransactionValue,
   MESSAGE_MAGIC_CODE_V2,
   MessageConst,
@@ -32,7 +32,7 @@ import { IndexService } from './index-service.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
 import { ConsumeQueueMessageStore } from '../consume-queue-message-store.js';
-import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure } from '../put-message-rules.js';
+import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from '../put-message-rules.js';
 
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 /** RocketMQ's DELETE_FILES_BATCH_MAX: segments one retention run deletes at most. */
@@ -107,7 +107,6 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   private readonly delayLevels: number[];
   private readonly groupCommitService: GroupCommitService | undefined;
   private readonly flushRealTimeService: FlushRealTimeService | undefined;
-  private readonly msgIdPrefixes = new Map<string, string>();
   private arrivingListener: MessageArrivingListener | undefined;
   private loadResult: FileStoreLoadResult | undefined;
   private loading: Promise<FileStoreLoadResult> | undefined;
@@ -252,25 +251,27 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     const storeTimestamp = this.clock();
     const visible = isDispatchedToConsumeQueue(msg.sysFlag);
     const queueOffset = visible ? this.findOrCreateConsumeQueue(msg.topic, msg.queueId).maxOffset : 0;
-    const record = this.encodeAt(msg, queueOffset, storeTimestamp);
-    if (typeof record === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, record);
+    // The CommitLog sets the real offset when it places the record.
+    const input = recordInput(msg, queueOffset, 0, storeTimestamp);
+    const size = this.recordSize(input);
+    if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
     let wroteOffset: number;
     try {
-      wroteOffset = this.commitLog.append(record, storeTimestamp);
+      wroteOffset = this.commitLog.append(input, size, storeTimestamp);
     } catch (err) {
       return this.writeFailure(err);
     }
-    const logicsOffset = this.dispatch(msg.topic, msg.queueId, msg.sysFlag, msg.propertiesString, msg.tagsCode, wroteOffset, record.length, storeTimestamp, queueOffset, false);
+    const logicsOffset = this.dispatch(msg.topic, msg.queueId, msg.sysFlag, msg.propertiesString, msg.tagsCode, wroteOffset, size, storeTimestamp, queueOffset, false);
     const result: PutMessageResult = {
       status: PutMessageStatus.PUT_OK,
       wroteOffset,
-      wroteBytes: record.length,
-      msgId: this.offsetMessageId(msg.storeHost, wroteOffset),
+      wroteBytes: size,
+      msgId: createOffsetMessageId(msg.storeHost, wroteOffset),
       logicsOffset,
       storeTimestamp,
       msgNum: 1,
     };
-    return this.acknowledge(result, wroteOffset + record.length);
+    return this.acknowledge(result, wroteOffset + size);
   }
 
   putMessages(batch: MessageExtBrokerInner[]): PutMessageResult | Promise<PutMessageResult> {
@@ -279,10 +280,10 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
       const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
       if (rejected) return rejected;
     }
-    // Encode everything before writing anything, so an illegal message rejects the whole batch.
+    // Size (and so check) everything before writing anything, so an illegal message rejects the whole batch.
     const storeTimestamp = this.clock();
-    const records: Buffer[] = new Array(batch.length);
-    const queueOffsets: number[] = new Array(batch.length);
+    const inputs: MessageRecordInput[] = new Array(batch.length);
+    const sizes: number[] = new Array(batch.length);
     const pending = new Map<ConsumeQueue, number>();
     for (let i = 0; i < batch.length; i++) {
       const msg = batch[i];
@@ -292,10 +293,11 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
         queueOffset = pending.get(cq) ?? cq.maxOffset;
         pending.set(cq, queueOffset + 1);
       }
-      const encoded = this.encodeAt(msg, queueOffset, storeTimestamp);
-      if (typeof encoded === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, encoded);
-      records[i] = encoded;
-      queueOffsets[i] = queueOffset;
+      const input = recordInput(msg, queueOffset, 0, storeTimestamp);
+      const size = this.recordSize(input);
+      if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
+      inputs[i] = input;
+      sizes[i] = size;
     }
     const msgIds: string[] = new Array(batch.length);
     let wroteOffset = -1;
@@ -304,18 +306,19 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     let end = 0;
     for (let i = 0; i < batch.length; i++) {
       const msg = batch[i];
+      const size = sizes[i];
       let offset: number;
       try {
-        offset = this.commitLog.append(records[i], storeTimestamp);
+        offset = this.commitLog.append(inputs[i], size, storeTimestamp);
       } catch (err) {
         return this.writeFailure(err);
       }
-      const logic = this.dispatch(msg.topic, msg.queueId, msg.sysFlag, msg.propertiesString, msg.tagsCode, offset, records[i].length, storeTimestamp, queueOffsets[i], false);
+      const logic = this.dispatch(msg.topic, msg.queueId, msg.sysFlag, msg.propertiesString, msg.tagsCode, offset, size, storeTimestamp, inputs[i].queueOffset, false);
       if (wroteOffset < 0) wroteOffset = offset;
       if (logicsOffset < 0) logicsOffset = logic;
-      wroteBytes += records[i].length;
-      end = offset + records[i].length;
-      msgIds[i] = this.offsetMessageId(msg.storeHost, offset);
+      wroteBytes += size;
+      end = offset + size;
+      msgIds[i] = createOffsetMessageId(msg.storeHost, offset);
     }
     const result: PutMessageResult = {
       status: PutMessageStatus.PUT_OK,
@@ -681,36 +684,13 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     }
   }
 
-  private encodeAt(msg: MessageExtBrokerInner, queueOffset: number, storeTimestamp: number): Buffer | string {
-    let record: Buffer;
-    try {
-      record = encodeMessageRecord({
-        topic: msg.topic,
-        queueId: msg.queueId,
-        flag: msg.flag,
-        queueOffset,
-        // The CommitLog writes the real offset when it places the record.
-        commitLogOffset: 0,
-        sysFlag: msg.sysFlag,
-        bornTimestamp: msg.bornTimestamp,
-        bornHost: msg.bornHost,
-        storeTimestamp,
-        storeHost: msg.storeHost,
-        reconsumeTimes: msg.reconsumeTimes,
-        preparedTransactionOffset: msg.preparedTransactionOffset,
-        body: msg.body,
-        propertiesString: msg.propertiesString,
-      });
-    } catch (err) {
-      return errorText(err);
+  /** The record's size, or why the store cannot take it. */
+  private recordSize(input: MessageRecordInput): number | string {
+    const size = recordSize(input, this.config.maxMessageSize);
+    if (typeof size === 'number' && size > this.commitLog.maxRecordSize) {
+      return `message size ${size} bytes does not fit a CommitLog segment of ${this.config.mappedFileSizeCommitLog} bytes`;
     }
-    if (record.length > this.config.maxMessageSize) {
-      return `message size ${record.length} bytes exceeds the maximum message size ${this.config.maxMessageSize} bytes`;
-    }
-    if (record.length > this.commitLog.maxRecordSize) {
-      return `message size ${record.length} bytes does not fit a CommitLog segment of ${this.config.mappedFileSizeCommitLog} bytes`;
-    }
-    return record;
+    return size;
   }
 
   private writeFailure(err: unknown): PutMessageResult {
@@ -718,20 +698,9 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     return putMessageFailure(PutMessageStatus.UNKNOWN_ERROR, `appending to the CommitLog failed: ${errorText(err)}`);
   }
 
-  /** Same text as createOffsetMessageId, without BigInt on the send path. */
-  private offsetMessageId(storeHost: string, offset: number): string {
-    let prefix = this.msgIdPrefixes.get(storeHost);
-    if (prefix === undefined) {
-      prefix = createOffsetMessageId(storeHost, 0).slice(0, -16);
-      this.msgIdPrefixes.set(storeHost, prefix);
-    }
-    const high = Math.floor(offset / 0x100000000);
-    const low = offset >>> 0;
-    return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
-  }
-
   protected readRecord(phyOffset: number, size: number): Buffer | undefined {
-    return phyOffset >= this.commitLog.minOffset ? this.commitLog.readRecord(phyOffset, size) : undefined;
+    // getMessage's readers copy what they keep (the pull answer concatenates at once), so a view will do.
+    return phyOffset >= this.commitLog.minOffset ? this.commitLog.readRecord(phyOffset, size, true) : undefined;
   }
 
   protected storeTimeAt(cq: ConsumeQueue, queueOffset: number): number {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
-import { MessageConst, string2messageProperties } from '../../message/index.js';
+import { MessageConst, messageProperty } from '../../message/index.js';
 import { MAX_MSGS_NUM_BATCH } from '../memory-index-service.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { IndexFile } from './index-file.js';
@@ -109,10 +109,9 @@ export class IndexService {
     }
     // Re-dispatch after recovery replays records; those already indexed must not be added twice.
     if (phyOffset <= this.lastIndexedPhyOffset) return;
-    const properties = string2messageProperties(propertiesString);
-    const uniqKey = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+    const uniqKey = messageProperty(propertiesString, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
     if (uniqKey) this.putKey(topic + '#' + uniqKey, phyOffset, storeTimestamp);
-    const keys = properties[MessageConst.PROPERTY_KEYS];
+    const keys = messageProperty(propertiesString, MessageConst.PROPERTY_KEYS);
     if (keys) {
       const seen = new Set<string>();
       for (const key of keys.split(MessageConst.KEY_SEPARATOR)) {
