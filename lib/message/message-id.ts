@@ -22,8 +22,11 @@ export function createOffsetMessageId(storeHost: string, commitLogOffset: number
   return prefix + hex8(Math.floor(commitLogOffset / 0x100000000)) + hex8(commitLogOffset >>> 0);
 }
 
+/** Two uppercase hex digits per byte value. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
 function hex8(value: number): string {
-  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  return HEX_BYTE[(value >>> 24) & 0xff] + HEX_BYTE[(value >>> 16) & 0xff] + HEX_BYTE[(value >>> 8) & 0xff] + HEX_BYTE[value & 0xff];
 }
 
 /** Reads an offset message id back into the broker address and CommitLog offset it names. */
@@ -63,11 +66,7 @@ export class UniqueMessageIdGenerator {
     if (now >= this.nextStartOfMonth) this.computeMonth(now);
     const elapsed = (now - this.startOfMonth) >>> 0;
     this.counter = (this.counter + 1) & 0xffff;
-    return (
-      this.prefix +
-      elapsed.toString(16).toUpperCase().padStart(8, '0') +
-      this.counter.toString(16).toUpperCase().padStart(4, '0')
-    );
+    return this.prefix + hex8(elapsed) + HEX_BYTE[this.counter >>> 8] + HEX_BYTE[this.counter & 0xff];
   }
 
   private computeMonth(now: number): void {

@@ -1,7 +1,10 @@
 import { RequestCode } from '../request-code.js';
 import { RemotingCommand } from '../remoting-command.js';
 
-/** SEND_MESSAGE's header (SendMessageRequestHeader); SEND_MESSAGE_V2's one-letter names decode into it. */
+/**
+ * SEND_MESSAGE's header (SendMessageRequestHeader); SEND_MESSAGE_V2 (SendMessageRequestHeaderV2) carries the
+ * same fields under the one-letter names a..n, in declaration order.
+ */
 export interface SendMessageRequestHeader {
   producerGroup: string;
   topic: string;
@@ -19,57 +22,59 @@ export interface SendMessageRequestHeader {
   brokerName?: string;
 }
 
-/** Field names of SendMessageRequestHeaderV2, in the order a..n. */
-const V2_NAMES = {
-  producerGroup: 'a',
-  topic: 'b',
-  defaultTopic: 'c',
-  defaultTopicQueueNums: 'd',
-  queueId: 'e',
-  sysFlag: 'f',
-  bornTimestamp: 'g',
-  flag: 'h',
-  properties: 'i',
-  reconsumeTimes: 'j',
-  unitMode: 'k',
-  maxReconsumeTimes: 'l',
-  batch: 'm',
-  brokerName: 'n',
-} as const;
-
-type FieldName = keyof typeof V2_NAMES;
-
 /**
  * Reads the send header in either spelling. V2 (codes 310 and 320) is recognised by its `b` field, so a
- * client that sends long names with code 320 still works.
+ * client that sends long names with code 320 still works. Runs once per sent message, hence the two
+ * straight-line readers instead of a name table.
  */
 export function decodeSendMessageRequestHeader(request: RemotingCommand, defaultQueueNums: number): SendMessageRequestHeader {
   const ext = request.extFields;
   const v2 = (request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE) && ext.b !== undefined;
-  const get = v2 ? (name: FieldName) => ext[V2_NAMES[name]] : (name: FieldName) => ext[name];
-  const int = (name: FieldName, fallback: number): number => {
-    const v = get(name);
-    if (v === undefined || v === '') return fallback;
-    const n = Number(v);
-    return Number.isFinite(n) ? n : fallback;
-  };
-  const maxReconsume = get('maxReconsumeTimes');
+  const batchCode = request.code === RequestCode.SEND_BATCH_MESSAGE;
+  if (v2) {
+    return {
+      producerGroup: ext.a ?? '',
+      topic: ext.b ?? '',
+      defaultTopic: ext.c || 'TBW102',
+      defaultTopicQueueNums: intValue(ext.d, defaultQueueNums),
+      queueId: intValue(ext.e, -1),
+      sysFlag: intValue(ext.f, 0),
+      bornTimestamp: intValue(ext.g, Date.now()),
+      flag: intValue(ext.h, 0),
+      properties: ext.i ?? '',
+      reconsumeTimes: intValue(ext.j, 0),
+      unitMode: ext.k === 'true',
+      batch: ext.m === 'true' || batchCode,
+      maxReconsumeTimes: optionalNumber(ext.l),
+      brokerName: ext.n,
+    };
+  }
   return {
-    producerGroup: get('producerGroup') ?? '',
-    topic: get('topic') ?? '',
-    defaultTopic: get('defaultTopic') || 'TBW102',
-    defaultTopicQueueNums: int('defaultTopicQueueNums', defaultQueueNums),
-    queueId: int('queueId', -1),
-    sysFlag: int('sysFlag', 0),
-    bornTimestamp: int('bornTimestamp', Date.now()),
-    flag: int('flag', 0),
-    properties: get('properties') ?? '',
-    reconsumeTimes: int('reconsumeTimes', 0),
-    unitMode: get('unitMode') === 'true',
-    batch: get('batch') === 'true' || request.code === RequestCode.SEND_BATCH_MESSAGE,
-    maxReconsumeTimes: maxReconsume === undefined || maxReconsume === '' ? undefined : Number(maxReconsume),
-    brokerName: get('brokerName'),
+    producerGroup: ext.producerGroup ?? '',
+    topic: ext.topic ?? '',
+    defaultTopic: ext.defaultTopic || 'TBW102',
+    defaultTopicQueueNums: intValue(ext.defaultTopicQueueNums, defaultQueueNums),
+    queueId: intValue(ext.queueId, -1),
+    sysFlag: intValue(ext.sysFlag, 0),
+    bornTimestamp: intValue(ext.bornTimestamp, Date.now()),
+    flag: intValue(ext.flag, 0),
+    properties: ext.properties ?? '',
+    reconsumeTimes: intValue(ext.reconsumeTimes, 0),
+    unitMode: ext.unitMode === 'true',
+    batch: ext.batch === 'true' || batchCode,
+    maxReconsumeTimes: optionalNumber(ext.maxReconsumeTimes),
+    brokerName: ext.brokerName,
   };
+}
+
+function intValue(v: string | undefined, fallback: number): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+function optionalNumber(v: string | undefined): number | undefined {
+  return v === undefined || v === '' ? undefined : Number(v);
 }
 
 /**
@@ -81,10 +86,22 @@ export function encodeSendMessageRequestV2(
   body: Buffer,
   code: number = h.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2,
 ): RemotingCommand {
-  const ext: Record<string, string> = {};
-  for (const name of Object.keys(V2_NAMES) as FieldName[]) {
-    const value = h[name];
-    if (value !== undefined) ext[V2_NAMES[name]] = String(value);
-  }
+  // Field order a..n as SendMessageRequestHeaderV2 declares them.
+  const ext: Record<string, string> = {
+    a: h.producerGroup,
+    b: h.topic,
+    c: h.defaultTopic,
+    d: String(h.defaultTopicQueueNums),
+    e: String(h.queueId),
+    f: String(h.sysFlag),
+    g: String(h.bornTimestamp),
+    h: String(h.flag),
+    i: h.properties,
+    j: String(h.reconsumeTimes),
+    k: String(h.unitMode),
+  };
+  if (h.maxReconsumeTimes !== undefined) ext.l = String(h.maxReconsumeTimes);
+  ext.m = String(h.batch);
+  if (h.brokerName !== undefined) ext.n = h.brokerName;
   return new RemotingCommand(code, ext, body);
 }
