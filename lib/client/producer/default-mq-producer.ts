@@ -352,7 +352,9 @@ export class DefaultMQProducer implements MQProducerInner {
     sysFlag = 0,
   ): Promise<SendResult> {
     const begin = Date.now();
-    const info = await this.tryToFindTopicPublishInfo(msg.topic);
+    // The cached route without an extra async hop: this runs once per message.
+    const cached = this.topicPublishInfoTable.get(msg.topic);
+    const info = cached?.ok() ? cached : await this.tryToFindTopicPublishInfo(msg.topic);
     const attempts =
       mode === 'SYNC'
         ? 1 + this.options.retryTimesWhenSendFailed
