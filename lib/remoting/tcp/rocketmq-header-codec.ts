@@ -1,9 +1,14 @@
 import { RemotingCommand } from '../remoting-command.js';
+import { readUtf8, utf8Bound, utf8Length, writeUtf8 } from './header-text.js';
 import { languageFromCode, languageToCode } from './language-code.js';
 import { RemotingFrameError } from './remoting-frame-error.js';
 
 // code(2) language(1) version(2) opaque(4) flag(4) remarkLen(4) extLen(4)
 const FIXED_LENGTH = 21;
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
 
 /**
  * Bytes the ROCKETMQ binary header of `cmd` takes (RocketMQSerializable.rocketMQProtocolEncode), so the frame
@@ -11,31 +16,52 @@ const FIXED_LENGTH = 21;
  */
 export function rocketmqHeaderLength(cmd: RemotingCommand): number {
   let length = FIXED_LENGTH;
-  if (cmd.remark) length += Buffer.byteLength(cmd.remark);
+  if (cmd.remark) length += utf8Length(cmd.remark);
   const fields = cmd.extFields;
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined || value === null) continue;
-    length += 6 + Buffer.byteLength(key) + Buffer.byteLength(String(value));
+    length += 6 + utf8Length(key) + utf8Length(textOf(value));
   }
   return length;
 }
 
 /**
- * Writes the binary header at `offset`, returning the offset after it. The code goes out as an int16 like
+ * Bytes the binary header of `cmd` takes at most. Sizing by this bound lets the header be written in one
+ * pass without measuring each string first; writeRocketmqHeader says how much it really took.
+ */
+export function rocketmqHeaderBound(cmd: RemotingCommand): number {
+  let bound = FIXED_LENGTH;
+  if (cmd.remark) bound += utf8Bound(cmd.remark);
+  const fields = cmd.extFields;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined || value === null) continue;
+    bound += 6 + utf8Bound(key) + utf8Bound(textOf(value));
+  }
+  return bound;
+}
+
+/**
+ * Writes the binary header at `offset`, returning the offset after it; `target` needs
+ * rocketmqHeaderLength (or the looser rocketmqHeaderBound) bytes of room. The code goes out as an int16 like
  * Java's `writeShort`, so codes above 32767 (the 5.x POP codes) are truncated exactly as Java truncates them:
  * such requests have to use JSON.
  */
 export function writeRocketmqHeader(cmd: RemotingCommand, target: Buffer, offset: number): number {
   let at = offset;
-  target.writeUInt16BE(cmd.code & 0xffff, at);
-  target.writeUInt8(languageToCode(cmd.language), at + 2);
-  target.writeUInt16BE(cmd.version & 0xffff, at + 3);
+  const code = cmd.code;
+  const version = cmd.version;
+  target[at] = code >>> 8;
+  target[at + 1] = code;
+  target[at + 2] = languageToCode(cmd.language);
+  target[at + 3] = version >>> 8;
+  target[at + 4] = version;
   target.writeInt32BE(cmd.opaque | 0, at + 5);
   target.writeInt32BE(cmd.flag | 0, at + 9);
   at += 13;
   if (cmd.remark) {
-    const written = target.write(cmd.remark, at + 4, 'utf8');
+    const written = writeUtf8(target, cmd.remark, at + 4);
     target.writeInt32BE(written, at);
     at += 4 + written;
   } else {
@@ -48,10 +74,11 @@ export function writeRocketmqHeader(cmd: RemotingCommand, target: Buffer, offset
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined || value === null) continue;
-    const keyLength = target.write(key, at + 2, 'utf8');
-    target.writeUInt16BE(keyLength, at);
+    const keyLength = writeUtf8(target, key, at + 2);
+    target[at] = keyLength >>> 8;
+    target[at + 1] = keyLength;
     at += 2 + keyLength;
-    const valueLength = target.write(String(value), at + 4, 'utf8');
+    const valueLength = writeUtf8(target, textOf(value), at + 4);
     target.writeInt32BE(valueLength, at);
     at += 4 + valueLength;
   }
@@ -64,7 +91,7 @@ export function decodeRocketmqHeader(frame: Buffer, start: number, end: number):
   if (end - start < FIXED_LENGTH) throw new RemotingFrameError(`binary header of ${end - start} bytes is too short`);
   let at = start;
   const cmd = new RemotingCommand(frame.readInt16BE(at), {});
-  cmd.language = languageFromCode(frame.readUInt8(at + 2));
+  cmd.language = languageFromCode(frame[at + 2]);
   cmd.version = frame.readInt16BE(at + 3);
   cmd.opaque = frame.readInt32BE(at + 5);
   cmd.flag = frame.readInt32BE(at + 9);
@@ -80,18 +107,21 @@ export function decodeRocketmqHeader(frame: Buffer, start: number, end: number):
   at += 4;
   if (extLength < 0 || extLength > end - at) throw new RemotingFrameError(`binary header ext length ${extLength} is out of range`);
   const extEnd = at + extLength;
+  if (extLength === 0) return cmd;
+  const text = frame.toString('latin1', at, extEnd);
+  const base = at;
   const fields = cmd.extFields;
   while (at < extEnd) {
     if (extEnd - at < 2) throw new RemotingFrameError('binary header ext entry is truncated');
     const keyLength = frame.readInt16BE(at);
     at += 2;
     if (keyLength < 0 || keyLength > extEnd - at - 4) throw new RemotingFrameError(`binary header key length ${keyLength} is out of range`);
-    const key = frame.toString('utf8', at, at + keyLength);
+    const key = readUtf8(frame, text, base, at, at + keyLength);
     at += keyLength;
     const valueLength = frame.readInt32BE(at);
     at += 4;
     if (valueLength < 0 || valueLength > extEnd - at) throw new RemotingFrameError(`binary header value length ${valueLength} is out of range`);
-    fields[key] = frame.toString('utf8', at, at + valueLength);
+    fields[key] = readUtf8(frame, text, base, at, at + valueLength);
     at += valueLength;
   }
   return cmd;
