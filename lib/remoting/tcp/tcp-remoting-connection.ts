@@ -3,8 +3,9 @@ import { Socket } from 'node:net';
 import { RemotingChannel } from '../remoting-channel.js';
 import { RemotingCommand } from '../remoting-command.js';
 import { RemotingError } from '../remoting-error.js';
+import { FrameOutput } from './frame-output.js';
+import { PendingCall, PendingCalls } from './pending-calls.js';
 import { DEFAULT_MAX_FRAME_LENGTH, RemotingFrameDecoder } from './remoting-frame-decoder.js';
-import { encodeRemotingFrameHead } from './remoting-frame-encoder.js';
 import { RemotingFrameError } from './remoting-frame-error.js';
 import { SerializeType } from './serialize-type.js';
 
@@ -22,32 +23,36 @@ export interface TcpRemotingConnectionOptions {
   beforeSend?: (request: RemotingCommand) => void;
   /** Whether this end adopts the serialize type of the requests it receives for its own requests. */
   followPeerSerializeType?: boolean;
+  /**
+   * Stop reading the peer's requests while its answers cannot be written (the peer does not read them),
+   * until the socket drains. Only for the serving end: if both ends did this, two peers writing to each
+   * other could each wait for the other to read.
+   */
+  pauseReadingWhenBlocked?: boolean;
   logger: Logger;
 }
 
-interface PendingCall {
-  resolve: (response: RemotingCommand) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+/**
+ * Codes that do not fit the int16 code of a binary header (Java truncates them the same way) go as JSON
+ * whatever the connection's serialize type.
+ */
+function fitsBinaryHeader(code: number): boolean {
+  return code >= -0x8000 && code <= 0x7fff;
 }
 
 /**
  * One end of a remoting TCP connection, the same on server and client: it decodes frames, matches
  * responses to its own requests by opaque, serves the peer's requests and answers each in the serialize
- * type the request used. Writes issued within one tick are corked together so a burst of small frames
- * leaves in one writev.
+ * type the request used. Frames issued within one tick leave in one write (FrameOutput).
  */
 export class TcpRemotingConnection implements RemotingChannel {
   private readonly decoder: RemotingFrameDecoder;
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending: PendingCalls;
+  private readonly output: FrameOutput;
   private readonly closeListeners: Array<() => void> = [];
   private serializeType: SerializeType;
   private isClosed = false;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
+  private readonly onFrame = (cmd: RemotingCommand, serializeType: SerializeType): void => this.onCommand(cmd, serializeType);
 
   constructor(
     private readonly socket: Socket,
@@ -56,6 +61,17 @@ export class TcpRemotingConnection implements RemotingChannel {
   ) {
     this.decoder = new RemotingFrameDecoder(options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
     this.serializeType = options.serializeType;
+    this.pending = new PendingCalls((opaque, call) => this.timedOut(opaque, call));
+    this.output = new FrameOutput(
+      socket,
+      options.pauseReadingWhenBlocked
+        ? (blocked) => {
+            if (this.isClosed) return;
+            if (blocked) socket.pause();
+            else socket.resume();
+          }
+        : undefined,
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => options.logger.debug(`connection ${remoteAddress}: ${err.message}`));
@@ -71,30 +87,25 @@ export class TcpRemotingConnection implements RemotingChannel {
     return this.pending.size;
   }
 
+  /** Whether the peer is not reading and frames are held back until the socket drains. */
+  get writeBlocked(): boolean {
+    return this.output.isBlocked;
+  }
+
   invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
     if (this.isClosed) return Promise.reject(new RemotingError(`connection to ${this.remoteAddress} is closed`, 'closed'));
     const opaque = this.options.nextOpaque();
     request.opaque = opaque;
     request.flag &= ~0x3;
     return new Promise<RemotingCommand>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(opaque);
-        reject(
-          new RemotingError(
-            `request code ${request.code} to ${this.remoteAddress} timed out after ${timeoutMillis} ms (opaque ${opaque})`,
-            'timeout',
-          ),
-        );
-      }, timeoutMillis);
-      this.pending.set(opaque, { resolve, reject, timer });
       try {
         this.options.beforeSend?.(request);
-        this.write(request, this.serializeType);
+        this.output.write(request, this.requestSerializeType(request));
       } catch (err) {
-        clearTimeout(timer);
-        this.pending.delete(opaque);
         reject(err instanceof RemotingError ? err : new RemotingError(`sending to ${this.remoteAddress} failed: ${describe(err)}`, 'send'));
+        return;
       }
+      this.pending.add(opaque, { code: request.code, timeoutMillis, deadline: PendingCalls.deadlineAfter(timeoutMillis), resolve, reject });
     });
   }
 
@@ -103,7 +114,7 @@ export class TcpRemotingConnection implements RemotingChannel {
     request.opaque = this.options.nextOpaque();
     request.flag = (request.flag & ~0x1) | 0x2;
     this.options.beforeSend?.(request);
-    this.write(request, this.serializeType);
+    this.output.write(request, this.requestSerializeType(request));
   }
 
   onClose(listener: () => void): void {
@@ -117,21 +128,23 @@ export class TcpRemotingConnection implements RemotingChannel {
     this.teardown();
   }
 
-  private write(cmd: RemotingCommand, serializeType: SerializeType): void {
-    const { head, bodyIncluded } = encodeRemotingFrameHead(cmd, serializeType);
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
-    this.socket.write(head);
-    if (!bodyIncluded && cmd.body) this.socket.write(cmd.body);
+  private requestSerializeType(request: RemotingCommand): SerializeType {
+    return this.serializeType === 'ROCKETMQ' && !fitsBinaryHeader(request.code) ? 'JSON' : this.serializeType;
+  }
+
+  private timedOut(opaque: number, call: PendingCall): void {
+    call.reject(
+      new RemotingError(
+        `request code ${call.code} to ${this.remoteAddress} timed out after ${call.timeoutMillis} ms (opaque ${opaque})`,
+        'timeout',
+      ),
+    );
   }
 
   private onData(chunk: Buffer): void {
     if (this.isClosed) return;
     try {
-      this.decoder.decode(chunk, (cmd, serializeType) => this.onCommand(cmd, serializeType));
+      this.decoder.decode(chunk, this.onFrame);
     } catch (err) {
       if (!(err instanceof RemotingFrameError)) throw err;
       this.options.logger.warn(`closing connection ${this.remoteAddress}: malformed frame: ${err.message}`);
@@ -141,13 +154,11 @@ export class TcpRemotingConnection implements RemotingChannel {
 
   private onCommand(cmd: RemotingCommand, serializeType: SerializeType): void {
     if (cmd.isResponse()) {
-      const call = this.pending.get(cmd.opaque);
+      const call = this.pending.take(cmd.opaque);
       if (!call) {
         this.options.logger.debug(`response opaque ${cmd.opaque} from ${this.remoteAddress} matches no request (timed out?)`);
         return;
       }
-      this.pending.delete(cmd.opaque);
-      clearTimeout(call.timer);
       call.resolve(cmd);
       return;
     }
@@ -157,7 +168,7 @@ export class TcpRemotingConnection implements RemotingChannel {
         if (!response || cmd.isOneway() || this.isClosed) return;
         response.opaque = cmd.opaque;
         response.markResponse();
-        this.write(response, serializeType);
+        this.output.write(response, serializeType);
       },
       (err) => this.options.logger.error(`request code ${cmd.code} from ${this.remoteAddress} failed: ${describe(err)}`),
     );
@@ -166,11 +177,10 @@ export class TcpRemotingConnection implements RemotingChannel {
   private teardown(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    for (const [opaque, call] of this.pending) {
-      clearTimeout(call.timer);
-      call.reject(new RemotingError(`connection to ${this.remoteAddress} closed with request opaque ${opaque} in flight`, 'closed'));
-    }
-    this.pending.clear();
+    this.output.close();
+    this.pending.drain((opaque, call) =>
+      call.reject(new RemotingError(`connection to ${this.remoteAddress} closed with request opaque ${opaque} in flight`, 'closed')),
+    );
     for (const listener of this.closeListeners.splice(0)) {
       try {
         listener();

@@ -87,6 +87,7 @@ export class TcpRemotingServer {
     const connection = new TcpRemotingConnection(socket, peerAddressOf(socket), {
       serializeType: 'JSON',
       followPeerSerializeType: true,
+      pauseReadingWhenBlocked: true,
       maxFrameLength: this.options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH,
       nextOpaque: this.nextOpaque,
       handleRequest: (channel, request) => this.handle(channel, request),
