@@ -14,6 +14,7 @@ import {
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { MappedFile, MappedFileQueue } from './mapped-file-queue.js';
 import { CommitLogReadCache, READ_AHEAD_CHUNK_SIZE } from './commit-log-read-cache.js';
+import { CommitLogWriteWindows } from './commit-log-write-windows.js';
 
 /** A segment always keeps room for a blank record's size and magic code (END_FILE_MIN_BLANK_LENGTH). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -42,17 +43,14 @@ export interface CommitLogOptions {
 
 /**
  * The CommitLog as RocketMQ lays it out (segments named by start offset, a blank record filling the end
- * of a segment so no record spans two), written through one in-memory window over the current segment's
- * unwritten tail instead of an mmap. `writePos` is where the next record goes, `committedPos` what has
- * reached the file (page cache), `flushedPos` what an fdatasync covered.
+ * of a segment so no record spans two), written through in-memory windows handed to the file by
+ * asynchronous writes instead of an mmap (CommitLogWriteWindows). `maxOffset` is where the next record
+ * goes, `committedPos` what has reached the file (page cache), `flushedPos` what an fdatasync covered.
  */
 export class CommitLog {
   private readonly logger = new Logger(CommitLog.name);
   readonly queue: MappedFileQueue;
-  private readonly buffer: Buffer;
-  private bufBase = 0;
-  private writePosition = 0;
-  private committedPosition = 0;
+  private readonly windows: CommitLogWriteWindows;
   private flushedPosition = 0;
   /** Finished segments whose last bytes may not be synced yet. */
   private readonly unsynced: MappedFile[] = [];
@@ -64,7 +62,17 @@ export class CommitLog {
   constructor(private readonly options: CommitLogOptions) {
     this.queue = new MappedFileQueue(options.dir, options.fileSize, options.fds);
     const size = Math.min(options.fileSize, Math.max(options.writeBufferSize ?? DEFAULT_WRITE_BUFFER_SIZE, options.maxMessageSize));
-    this.buffer = Buffer.allocUnsafe(size);
+    this.windows = new CommitLogWriteWindows(this.queue, size, (err) =>
+      this.logger.error(`writing the CommitLog failed; the store takes no more messages: ${err.message}`),
+    );
+  }
+
+  private get writePosition(): number {
+    return this.windows.writePosition;
+  }
+
+  private get committedPosition(): number {
+    return this.windows.committedPosition;
   }
 
   get fileSize(): number {
@@ -94,7 +102,7 @@ export class CommitLog {
 
   /** Bytes the CommitLog holds in memory, whatever the volume stored. */
   get bufferedBytes(): number {
-    return this.buffer.length;
+    return this.windows.bufferedBytes;
   }
 
   /** Largest record a segment can hold next to the minimal blank. */
@@ -109,7 +117,8 @@ export class CommitLog {
   /** Positions the writer at `offset` (the recovered end); everything before it is on disk. */
   setEnd(offset: number): void {
     this.readCache.clear();
-    this.writePosition = this.committedPosition = this.flushedPosition = this.bufBase = offset;
+    this.windows.reset(offset);
+    this.flushedPosition = offset;
   }
 
   segmentStart(offset: number): number {
@@ -123,27 +132,22 @@ export class CommitLog {
    */
   append(input: MessageRecordInput, size: number, storeTimestamp: number): number {
     if (size > this.maxRecordSize) throw new RangeError(`record of ${size} bytes does not fit a segment of ${this.options.fileSize} bytes`);
+    const failed = this.windows.writeError;
+    if (failed) throw failed;
     const segEnd = this.segmentStart(this.writePosition) + this.options.fileSize;
     if (this.writePosition + size + END_FILE_MIN_BLANK_LENGTH > segEnd) this.roll(segEnd);
-    if (this.writePosition + size > this.bufBase + this.buffer.length) {
-      this.commit();
-      this.bufBase = this.writePosition;
-    }
     const offset = this.writePosition;
+    const { buf, at } = this.windows.room(size);
     input.commitLogOffset = offset;
-    writeMessageRecord(input, size, this.buffer, offset - this.bufBase);
-    this.writePosition = offset + size;
+    writeMessageRecord(input, size, buf, at);
+    this.windows.advance(size);
     this.lastAppendTimestamp = storeTimestamp;
     return offset;
   }
 
-  /** Writes what the window holds beyond committedPos to the segment file (page cache, no sync). */
+  /** Hands what the windows hold beyond what was handed over to the segment file (page cache, no sync), off the event loop. */
   commit(): void {
-    const from = this.committedPosition;
-    const to = this.writePosition;
-    if (to <= from) return;
-    this.queue.write(from, this.buffer.subarray(from - this.bufBase, to - this.bufBase));
-    this.committedPosition = to;
+    this.windows.commitAsync();
   }
 
   /**
@@ -164,6 +168,7 @@ export class CommitLog {
     const timestamp = this.lastAppendTimestamp;
     if (target <= this.flushedPosition && this.unsynced.length === 0) return;
     this.commit();
+    await this.windows.whenCommitted(target);
     const files = this.unsynced.splice(0);
     const current = this.queue.find(this.segmentStart(Math.max(target - 1, 0)));
     if (current && !files.includes(current) && target > current.fileFromOffset) files.push(current);
@@ -183,14 +188,12 @@ export class CommitLog {
    */
   read(offset: number, length: number, view = false): Buffer | undefined {
     if (offset < 0 || length < 0 || offset + length > this.writePosition) return undefined;
-    if (offset >= this.bufBase) {
-      const inWindow = this.buffer.subarray(offset - this.bufBase, offset - this.bufBase + length);
-      return view ? inWindow : Buffer.from(inWindow);
-    }
+    const inMemory = this.windows.read(offset, length, view);
+    if (inMemory) return inMemory;
     const segStart = this.segmentStart(offset);
     if (offset + length > segStart + this.options.fileSize) return undefined;
-    if (offset + length <= this.committedPosition) {
-      try {
+    try {
+      if (offset + length <= this.committedPosition) {
         const chunkStart = segStart + Math.floor((offset - segStart) / READ_AHEAD_CHUNK_SIZE) * READ_AHEAD_CHUNK_SIZE;
         const chunkEnd = Math.min(chunkStart + READ_AHEAD_CHUNK_SIZE, segStart + this.options.fileSize, this.committedPosition);
         const cached = this.readCache.read(offset, length, chunkStart, chunkEnd, view, (start, len) => {
@@ -198,19 +201,23 @@ export class CommitLog {
           return chunk && chunk.length === len ? chunk : undefined;
         });
         if (cached) return cached;
+      }
+      if (this.windows.fileHolds(offset, offset + length)) {
         const buf = this.queue.read(offset, length);
         return buf && buf.length === length ? buf : undefined;
-      } catch {
-        return undefined;
       }
+      // Straddles what the file holds and what the windows hold: the head from the file, the rest from memory.
+      const out = Buffer.allocUnsafe(length);
+      const fromFile = Math.max(0, Math.min(length, this.committedPosition - offset));
+      if (fromFile > 0) {
+        const head = this.queue.read(offset, fromFile, out.subarray(0, fromFile));
+        if (!head || head.length !== fromFile) return undefined;
+      }
+      const copied = this.windows.copyOut(offset + fromFile, length - fromFile, out, fromFile);
+      return fromFile + copied === length ? out : undefined;
+    } catch {
+      return undefined;
     }
-    // Straddles the committed end: the head from the file, the rest from the window.
-    const out = Buffer.allocUnsafe(length);
-    const fromFile = this.committedPosition - offset;
-    const head = this.queue.read(offset, fromFile, out.subarray(0, fromFile));
-    if (!head || head.length !== fromFile) return undefined;
-    this.buffer.copy(out, fromFile, this.committedPosition - this.bufBase, offset + length - this.bufBase);
-    return out;
   }
 
   /** The whole message record at `offset` (size read from it), undefined when no record starts there; `view` as for read(). */
@@ -320,8 +327,8 @@ export class CommitLog {
   }
 
   /** Sets a finished segment's mtime from the store clock: retention ages segments by it. */
-  touch(mapped: MappedFile): void {
-    const seconds = this.options.clock() / 1000;
+  touch(mapped: MappedFile, at = this.options.clock()): void {
+    const seconds = at / 1000;
     try {
       fs.utimesSync(mapped.file, seconds, seconds);
     } catch (err) {
@@ -329,9 +336,9 @@ export class CommitLog {
     }
   }
 
-  /** Flushes synchronously (shutdown) and stamps the current segment's mtime. */
+  /** Flushes synchronously (shutdown, after drain()) and stamps the current segment's mtime. */
   flushSync(): void {
-    this.commit();
+    this.windows.commitSync();
     for (const f of this.unsynced.splice(0)) this.syncSegmentNow(f);
     const current = this.queue.find(this.segmentStart(Math.max(this.writePosition - 1, 0)));
     if (current && this.writePosition > current.fileFromOffset) {
@@ -342,9 +349,15 @@ export class CommitLog {
     this.flushedTimestamp = Math.max(this.flushedTimestamp, this.lastAppendTimestamp);
   }
 
-  /** Waits for flushes in flight (shutdown must not close descriptors under them). */
+  /** Waits for flushes and writes in flight (shutdown must not close descriptors under them). */
   async drain(): Promise<void> {
     await this.flushChain;
+    await this.settleWrites();
+  }
+
+  /** Resolves once every write handed over has finished, successfully or not. */
+  settleWrites(): Promise<void> {
+    return this.windows.whenCommitted(this.windows.submittedPosition).catch(() => undefined);
   }
 
   /** Deletes the oldest segment (never the one being written). */
@@ -364,19 +377,23 @@ export class CommitLog {
 
   /** Ends the current segment with a blank record and moves the writer to the next one. */
   private roll(segEnd: number): void {
-    this.commit();
     const remaining = segEnd - this.writePosition;
     const blank = Buffer.alloc(remaining);
     blank.writeInt32BE(remaining, 0);
     blank.writeInt32BE(BLANK_MAGIC_CODE, 4);
     this.queue.write(this.writePosition, blank);
     const finished = this.queue.find(this.segmentStart(this.writePosition));
-    if (finished) {
-      this.touch(finished);
-      this.unsynced.push(finished);
-    }
     this.queue.getOrCreate(segEnd);
-    this.writePosition = this.committedPosition = this.bufBase = segEnd;
+    this.windows.skipTo(segEnd);
+    if (finished) {
+      this.unsynced.push(finished);
+      // Stamped once its last write has landed: a write after the stamp would reset the time retention ages it by.
+      const stamp = this.options.clock();
+      this.windows.whenCommitted(segEnd).then(
+        () => this.touch(finished, stamp),
+        () => undefined,
+      );
+    }
   }
 }
 

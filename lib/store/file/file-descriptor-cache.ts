@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
 interface CachedFd {
+  file: string;
   fd: number;
   pins: number;
 }
@@ -13,6 +14,8 @@ interface CachedFd {
  */
 export class FileDescriptorCache {
   private readonly fds = new Map<string, CachedFd>();
+  /** Descriptors closed (or evicted from the map) while pinned: closed for real on their last unpin. */
+  private readonly orphans = new Map<number, CachedFd>();
 
   constructor(private readonly capacity = 128) {}
 
@@ -30,7 +33,7 @@ export class FileDescriptorCache {
       return cached.fd;
     }
     const fd = fs.openSync(file, create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR, 0o644);
-    this.fds.set(file, { fd, pins: 0 });
+    this.fds.set(file, { file, fd, pins: 0 });
     this.evict();
     return fd;
   }
@@ -41,23 +44,40 @@ export class FileDescriptorCache {
     return fd;
   }
 
-  unpin(file: string): void {
+  /** Releases a pin; `fd` (what pin returned) tells a descriptor closed meanwhile from a reopened one. */
+  unpin(file: string, fd?: number): void {
     const cached = this.fds.get(file);
-    if (cached && cached.pins > 0) cached.pins--;
+    if (cached && cached.pins > 0 && (fd === undefined || cached.fd === fd)) {
+      cached.pins--;
+    } else {
+      const orphan = fd !== undefined ? this.orphans.get(fd) : [...this.orphans.values()].find((o) => o.file === file);
+      if (orphan && --orphan.pins <= 0) {
+        this.orphans.delete(orphan.fd);
+        closeQuietly(orphan.fd);
+      }
+    }
     this.evict();
   }
 
-  /** Closes the descriptor of `file` (before it is deleted or truncated away). */
+  /**
+   * Closes the descriptor of `file` (before it is deleted or truncated away). A pinned one (a write or
+   * fdatasync still running on it) is closed when that finishes, so its number cannot be reused under it.
+   */
   close(file: string): void {
     const cached = this.fds.get(file);
     if (!cached) return;
     this.fds.delete(file);
-    closeQuietly(cached.fd);
+    this.release(cached);
   }
 
   closeAll(): void {
-    for (const cached of this.fds.values()) closeQuietly(cached.fd);
+    for (const cached of this.fds.values()) this.release(cached);
     this.fds.clear();
+  }
+
+  private release(cached: CachedFd): void {
+    if (cached.pins > 0) this.orphans.set(cached.fd, cached);
+    else closeQuietly(cached.fd);
   }
 
   private evict(): void {

@@ -220,15 +220,18 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
 
   /**
    * Stops at once without flushing and leaves the abort marker and the lock behind: what a killed process
-   * leaves (crash tests). Bytes not yet written from the store's buffers are lost, as in a crash.
+   * leaves (crash tests). Bytes not yet handed to the file are lost, as in a crash; writes already handed
+   * to the OS finish, as the kernel would finish them, and the returned promise waits for them, so a store
+   * reopened on the same directory never sees a late write land after its recovery.
    */
-  halt(): void {
-    if (this.closed) return;
+  halt(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.running = false;
     this.arrivingListener = undefined;
     this.stopTimers();
     this.closeFiles();
     this.closed = true;
+    return this.commitLog.settleWrites();
   }
 
   /** Writes and fdatasyncs the CommitLog, every ConsumeQueue and the index, then the checkpoint. */
@@ -581,28 +584,25 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   }
 
   private acknowledge(result: PutMessageResult, end: number): PutMessageResult | Promise<PutMessageResult> {
+    // Hand the bytes to the page cache within a turn of the event loop, so a process crash loses next to
+    // nothing, and under SYNC_FLUSH the write is done by the time the group commit's fdatasync wants it.
+    this.scheduleCommit();
     const group = this.groupCommitService;
-    if (group) {
-      return group.waitFor(end).then((flushed) => {
-        if (flushed) return result;
-        this.logger.warn(`fdatasync did not cover CommitLog offset ${end} within syncFlushTimeout ${this.config.syncFlushTimeout} ms`);
-        return { ...result, status: PutMessageStatus.FLUSH_DISK_TIMEOUT };
-      });
-    }
-    // Hand the bytes to the page cache within a turn of the event loop, so a process crash loses next to nothing.
-    if (!this.commitScheduled) {
-      this.commitScheduled = true;
-      setImmediate(() => {
-        this.commitScheduled = false;
-        if (this.closed) return;
-        try {
-          this.commitLog.commit();
-        } catch (err) {
-          this.logger.error(`writing the CommitLog failed: ${errorText(err)}`);
-        }
-      });
-    }
-    return result;
+    if (!group) return result;
+    return group.waitFor(end).then((flushed) => {
+      if (flushed) return result;
+      this.logger.warn(`fdatasync did not cover CommitLog offset ${end} within syncFlushTimeout ${this.config.syncFlushTimeout} ms`);
+      return { ...result, status: PutMessageStatus.FLUSH_DISK_TIMEOUT };
+    });
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      if (!this.closed) this.commitLog.commit();
+    });
   }
 
   private async flushConsumeQueues(forceThorough: boolean): Promise<void> {

@@ -97,6 +97,29 @@ export class MappedFileQueue {
     }
   }
 
+  /**
+   * Writes `data` at absolute `offset` off the event loop, then calls `done` (with the error, if any); the
+   * caller keeps a write inside one segment and `data` unchanged until `done`. The descriptor stays open
+   * until the write finishes, even if the file is closed meanwhile.
+   */
+  writeAsync(offset: number, data: Uint8Array, done: (err: Error | null) => void): void {
+    const mapped = this.getOrCreate(this.segmentStart(offset));
+    const fd = this.fds.pin(mapped.file);
+    const position = offset - mapped.fileFromOffset;
+    const finish = (err: Error | null) => {
+      this.fds.unpin(mapped.file, fd);
+      done(err);
+    };
+    const step = (written: number) => {
+      fs.write(fd, data, written, data.length - written, position + written, (err, n) => {
+        if (err) finish(err);
+        else if (written + n < data.length) step(written + n);
+        else finish(null);
+      });
+    };
+    step(0);
+  }
+
   fileLength(mapped: MappedFile): number {
     try {
       return fs.statSync(mapped.file).size;
@@ -110,7 +133,7 @@ export class MappedFileQueue {
     const fd = this.fds.pin(mapped.file);
     return new Promise<void>((resolve, reject) => {
       fs.fdatasync(fd, (err) => {
-        this.fds.unpin(mapped.file);
+        this.fds.unpin(mapped.file, fd);
         if (err) reject(err);
         else resolve();
       });

@@ -327,7 +327,7 @@ describe('FileMessageStore files', () => {
     for (let i = 0; i < 50; i++) results.push(await store.putMessage(inner({ queueId: i % 2, propertiesString: `KEYS\u0001k${i}\u0002` })));
     // Let the CommitLog reach the file (as the write-behind does within a tick), but no ConsumeQueue flush.
     await new Promise((r) => setImmediate(r));
-    store.halt();
+    await store.halt();
     expect(fs.existsSync(path.join(dir, 'abort'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'consumequeue', 'T', '0'))).toBe(false);
 

@@ -44,7 +44,7 @@ describe('FileMessageStore recovery after a crash', () => {
       for (let i = 0; i < 40; i++) results.push(await store.putMessage(inner({ body: Buffer.from(`body-${i}`.padEnd(300, '.')), propertiesString: `KEYS\u0001k${i}\u0002` })));
       // Everything on disk (ConsumeQueues included), then a crash.
       await store.flush();
-      store.halt();
+      await store.halt();
       const files = commitLogFiles(dir);
       const file = files[files.length - 1];
       const last = results[results.length - 1];
@@ -94,7 +94,7 @@ describe('FileMessageStore recovery after a crash', () => {
     const results: PutMessageResult[] = [];
     for (let i = 0; i < 4; i++) results.push(await store.putMessage(inner({ body })));
     await store.flush();
-    store.halt();
+    await store.halt();
     const [first, second] = commitLogFiles(dir);
     // The blank's header reached the disk, its padding and the next segment did not.
     const blankAt = results[2].wroteOffset + results[2].wroteBytes;
@@ -113,7 +113,7 @@ describe('FileMessageStore recovery after a crash', () => {
   it('recovers an empty store and a store whose CommitLog holds nothing yet', async () => {
     dir = tempDir();
     store = await openStore(dir);
-    store.halt();
+    await store.halt();
     store = new FileMessageStore({ storePathRootDir: dir });
     expect(await store.load()).toMatchObject({ cleanShutdown: false });
     await store.start();
