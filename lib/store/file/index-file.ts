@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import { javaStringHashCode, readLong, writeLong } from '../../message/index.js';
+import { CoalescingRunner } from './coalescing-runner.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
+import { fdatasyncAsync, writeAt, writeAtSync, writevAt, writevAtSync } from './positional-write.js';
 
 /** IndexHeader: beginTimestamp, endTimestamp, beginPhyOffset, endPhyOffset (int64), hashSlotCount, indexCount (int32). */
 export const INDEX_HEADER_SIZE = 40;
@@ -8,8 +10,18 @@ const HASH_SLOT_SIZE = 4;
 const INDEX_SIZE = 20;
 const PAGE_SIZE = 4096;
 const SLOTS_PER_PAGE = PAGE_SIZE / HASH_SLOT_SIZE;
-const PENDING_MAX_ENTRIES = 4096;
+const CHUNK_MIN_ENTRIES = 64;
+const CHUNK_MAX_ENTRIES = 4096;
+/** Full entry chunks kept while their async write has not landed, before one is written on the spot. */
+const MAX_UNWRITTEN_FULL_CHUNKS = 2;
 const REBUILD_CHUNK_ENTRIES = 64 * 1024;
+/**
+ * Clean slot pages a write carries along to join two dirty runs: rewriting 16 KiB the disk already holds
+ * costs less than one more write (and, off the event loop, one more callback on it).
+ */
+const MAX_CLEAN_GAP_PAGES = 4;
+/** Most slot bytes one async write copies: the event loop copies at most this much per step. */
+const MAX_ASYNC_RUN_PAGES = 256;
 
 /** RocketMQ's indexKeyHashMethod: String.hashCode made non-negative. */
 export function indexKeyHash(key: string): number {
@@ -17,12 +29,37 @@ export function indexKeyHash(key: string): number {
   return h < 0 || h > 0x7fffffff ? 0 : h;
 }
 
+/** A write or flush of an IndexFile that was closed or destroyed before it could run. */
+export class IndexFileClosedError extends Error {
+  constructor(file: string) {
+    super(`index file ${file} is closed`);
+    this.name = 'IndexFileClosedError';
+  }
+}
+
+/** Consecutive entries, starting at entry number `start`, held in memory until they are in the file. */
+interface EntryChunk {
+  start: number;
+  count: number;
+  buf: Buffer;
+}
+
+/** Slot pages [first, end). */
+interface PageRun {
+  first: number;
+  end: number;
+}
+
 /**
  * One IndexFile in RocketMQ's layout: a 40-byte header, `hashSlotNum` int32 slots each holding the newest
  * entry number of its bucket, then `indexNum` 20-byte entries (keyHash int32, phyOffset int64, timeDiff
  * int32 seconds since beginTimestamp, prevIndex int32) chaining each bucket newest to oldest. Entry 0 is
- * never used. The file being written keeps its slot table and its newest entries in memory and writes
- * dirty slot pages and entries on flush; finished files are read with positional reads.
+ * never used.
+ *
+ * The file being written keeps its slot table (big-endian, as on disk) and the entries not yet in the file
+ * in memory; `flush()` writes them off the event loop, so queries read memory until a write has landed.
+ * A sealed file keeps its memory until its last flush is synced, then is read with positional reads.
+ * Flushes of one file run one at a time, so its writes land in the order they were taken.
  */
 export class IndexFile {
   beginTimestamp = 0;
@@ -31,41 +68,59 @@ export class IndexFile {
   endPhyOffset = 0;
   hashSlotCount = 0;
   indexCount = 1;
-  private slots: Int32Array | undefined;
-  private readonly dirtyPages = new Set<number>();
-  private pending = Buffer.alloc(0);
-  /** Entry number of the first entry held in `pending`. */
-  private pendingStart = 1;
-  private pendingCount = 0;
+  private slots: Buffer | undefined;
+  private writable = false;
+  private closed = false;
+  private dirty = new Uint8Array(0);
+  private dirtyCount = 0;
   private headerDirty = false;
+  /** Entries not yet written, ascending and back to back; the last one may still take appends. */
+  private entries: EntryChunk[] = [];
+  private appendable: EntryChunk | undefined;
+  /** Writes that have landed (or failed, maybe half done), and how many of them an fdatasync covers. */
+  private writesLanded = 0;
+  private writesSynced = 0;
+  /** An async flush is between taking its snapshot and its fdatasync: the memory must stay. */
+  private writingOut = false;
+  private readonly flusher = new CoalescingRunner(() => this.writeOut());
+  /** Writes full entry chunks between flushes, so a burst does not pile entries up in memory. */
+  private readonly entryWriter = new CoalescingRunner(() => this.writeFullChunks());
 
   constructor(
     readonly file: string,
     readonly hashSlotNum: number,
     readonly indexNum: number,
     private readonly fds: FileDescriptorCache,
+    private readonly onSync?: (file: string) => void,
   ) {}
 
   get isWriteFull(): boolean {
     return this.indexCount >= this.indexNum;
   }
 
+  /** Takes new keys. */
   get isWritable(): boolean {
+    return this.writable;
+  }
+
+  /** Holds state in memory that a flush still has to write: the file being written or a sealed one not yet synced. */
+  get holdsUnflushed(): boolean {
     return this.slots !== undefined;
   }
 
   /** Memory this file holds beyond its header. */
   get bufferedBytes(): number {
-    return (this.slots?.byteLength ?? 0) + this.pending.length;
+    let bytes = this.slots?.length ?? 0;
+    for (const chunk of this.entries) bytes += chunk.buf.length;
+    return bytes;
   }
 
   /** A new, empty, writable file. */
   create(): void {
     const fd = this.fds.get(this.file, true);
     fs.ftruncateSync(fd, 0);
-    this.slots = new Int32Array(this.hashSlotNum);
+    this.holdInMemory(Buffer.alloc(this.hashSlotNum * HASH_SLOT_SIZE));
     this.headerDirty = true;
-    this.pendingStart = 1;
   }
 
   /** Reads the header of an existing file. */
@@ -85,70 +140,47 @@ export class IndexFile {
    * header's count (after a crash slot pages may be newer than the header), else it is read as stored.
    */
   makeWritable(rebuild: boolean): void {
-    const slots = new Int32Array(this.hashSlotNum);
+    const slots = Buffer.alloc(this.hashSlotNum * HASH_SLOT_SIZE);
     const fd = this.fds.get(this.file);
     if (rebuild) {
-      const chunk = Buffer.allocUnsafe(REBUILD_CHUNK_ENTRIES * INDEX_SIZE);
-      let used = 0;
-      for (let i = 1; i < this.indexCount; ) {
-        const n = Math.min(REBUILD_CHUNK_ENTRIES, this.indexCount - i);
-        const got = fs.readSync(fd, chunk, 0, n * INDEX_SIZE, this.entryPosition(i));
-        const whole = Math.floor(got / INDEX_SIZE);
-        for (let k = 0; k < whole; k++) {
-          const slot = chunk.readInt32BE(k * INDEX_SIZE) % this.hashSlotNum;
-          if (slots[slot] === 0) used++;
-          slots[slot] = i + k;
-        }
-        if (whole < n) {
-          this.indexCount = i + whole;
-          break;
-        }
-        i += n;
-      }
-      this.hashSlotCount = used;
-      for (let page = 0; page * SLOTS_PER_PAGE < this.hashSlotNum; page++) this.dirtyPages.add(page);
-      this.headerDirty = true;
+      this.hashSlotCount = this.rebuildSlots(fd, slots);
     } else {
-      const raw = Buffer.alloc(this.hashSlotNum * HASH_SLOT_SIZE);
-      fs.readSync(fd, raw, 0, raw.length, INDEX_HEADER_SIZE);
-      for (let s = 0; s < this.hashSlotNum; s++) slots[s] = raw.readInt32BE(s * HASH_SLOT_SIZE);
+      fs.readSync(fd, slots, 0, slots.length, INDEX_HEADER_SIZE);
     }
-    this.slots = slots;
-    this.pendingStart = this.indexCount;
-    this.pendingCount = 0;
+    this.holdInMemory(slots);
+    if (rebuild) {
+      this.dirty.fill(1);
+      this.dirtyCount = this.dirty.length;
+      this.headerDirty = true;
+    }
   }
 
-  /** Stops writing: flushes and drops the in-memory slot table. */
+  /** Stops taking keys; the memory goes once a flush has synced everything. */
   seal(): void {
-    this.flushWrites();
-    this.slots = undefined;
-    this.pending = Buffer.alloc(0);
+    this.writable = false;
   }
 
   /** Adds one key; false when the file is full (the service rolls to a new file). */
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
     const slots = this.slots;
-    if (!slots) throw new Error(`index file ${this.file} is not writable`);
+    if (!slots || !this.writable) throw new Error(`index file ${this.file} is not writable`);
     if (this.isWriteFull) return false;
     const keyHash = indexKeyHash(key);
     const slot = keyHash % this.hashSlotNum;
-    let prev = slots[slot];
+    let prev = slots.readInt32BE(slot * HASH_SLOT_SIZE);
     if (prev <= 0 || prev > this.indexCount) prev = 0;
     let timeDiff = 0;
     if (this.beginTimestamp > 0) timeDiff = Math.min(Math.max(Math.floor((storeTimestamp - this.beginTimestamp) / 1000), 0), 0x7fffffff);
     const index = this.indexCount;
-    if (this.pendingCount * INDEX_SIZE === this.pending.length) {
-      if (this.pendingCount >= PENDING_MAX_ENTRIES) this.writeEntries();
-      if (this.pendingCount * INDEX_SIZE === this.pending.length) this.growPending();
-    }
-    const p = this.pendingCount * INDEX_SIZE;
-    this.pending.writeInt32BE(keyHash, p);
-    writeLong(this.pending, phyOffset, p + 4);
-    this.pending.writeInt32BE(timeDiff, p + 12);
-    this.pending.writeInt32BE(prev, p + 16);
-    this.pendingCount++;
-    slots[slot] = index;
-    this.dirtyPages.add(Math.floor(slot / SLOTS_PER_PAGE));
+    const chunk = this.appendTarget();
+    const p = chunk.count * INDEX_SIZE;
+    chunk.buf.writeInt32BE(keyHash, p);
+    writeLong(chunk.buf, phyOffset, p + 4);
+    chunk.buf.writeInt32BE(timeDiff, p + 12);
+    chunk.buf.writeInt32BE(prev, p + 16);
+    chunk.count++;
+    slots.writeInt32BE(index, slot * HASH_SLOT_SIZE);
+    this.markDirty(Math.floor(slot / SLOTS_PER_PAGE));
     if (prev === 0) this.hashSlotCount++;
     if (this.indexCount <= 1) {
       this.beginPhyOffset = phyOffset;
@@ -196,65 +228,68 @@ export class IndexFile {
     }
   }
 
-  /** Writes the memory tail, the dirty slot pages and the header (page cache, no sync). */
-  flushWrites(): void {
-    if (!this.slots) return;
-    this.writeEntries();
+  /**
+   * Writes what memory holds beyond the file (entries, dirty slot pages, header) and fdatasyncs it, off
+   * the event loop. Resolves once everything that was in memory when the flush started is synced; rejects
+   * with IndexFileClosedError when the file was closed first.
+   */
+  flush(): Promise<void> {
+    return this.flusher.run();
+  }
+
+  /**
+   * The same on the calling thread (shutdown). drain() first: an async flush still writing could land
+   * older slot pages after these.
+   */
+  flushSync(): void {
+    if (!this.slots || this.closed) return;
     const fd = this.fds.get(this.file);
-    if (this.dirtyPages.size > 0) {
-      const page = Buffer.allocUnsafe(PAGE_SIZE);
-      for (const p of [...this.dirtyPages].sort((a, b) => a - b)) {
-        const first = p * SLOTS_PER_PAGE;
-        const n = Math.min(SLOTS_PER_PAGE, this.hashSlotNum - first);
-        for (let k = 0; k < n; k++) page.writeInt32BE(this.slots[first + k], k * HASH_SLOT_SIZE);
-        writeFully(fd, page.subarray(0, n * HASH_SLOT_SIZE), INDEX_HEADER_SIZE + first * HASH_SLOT_SIZE);
-      }
-      this.dirtyPages.clear();
+    const taken = this.takeEntries();
+    if (taken.length > 0) writevAtSync(fd, taken.map(entryBytes), this.entryPosition(taken[0].start));
+    this.dropEntries(taken);
+    for (let run = this.takeDirtyRun(0, Infinity); run; run = this.takeDirtyRun(run.end, Infinity)) {
+      writeAtSync(fd, this.slots.subarray(run.first * PAGE_SIZE, this.pageRunEnd(run)), this.pagePosition(run.first));
     }
-    if (this.headerDirty) {
-      writeFully(fd, this.headerBytes(), 0);
-      this.headerDirty = false;
-    }
+    writeAtSync(fd, this.headerBytes(), 0);
+    this.headerDirty = false;
+    this.onSync?.(this.file);
+    const upTo = ++this.writesLanded;
+    fs.fdatasyncSync(fd);
+    this.writesSynced = Math.max(this.writesSynced, upTo);
+    this.releaseIfSealed();
   }
 
-  /** fdatasync off the event loop. */
-  sync(): Promise<void> {
-    const fd = this.fds.pin(this.file);
-    return new Promise<void>((resolve, reject) =>
-      fs.fdatasync(fd, (err) => {
-        this.fds.unpin(this.file);
-        if (err) reject(err);
-        else resolve();
-      }),
-    );
-  }
-
-  syncNow(): void {
-    fs.fdatasyncSync(this.fds.get(this.file));
+  /** Settles once no flush is running or queued. */
+  async drain(): Promise<void> {
+    await Promise.all([this.flusher.drain(), this.entryWriter.drain()]);
   }
 
   destroy(): void {
-    this.fds.close(this.file);
+    this.close();
     fs.rmSync(this.file, { force: true });
-    this.slots = undefined;
   }
 
   close(): void {
+    this.closed = true;
+    this.writable = false;
+    this.release();
     this.fds.close(this.file);
   }
 
   private slotAt(slot: number): number {
-    if (this.slots) return this.slots[slot];
+    if (this.slots) return this.slots.readInt32BE(slot * HASH_SLOT_SIZE);
     const buf = Buffer.alloc(HASH_SLOT_SIZE);
     const n = fs.readSync(this.fds.get(this.file), buf, 0, HASH_SLOT_SIZE, INDEX_HEADER_SIZE + slot * HASH_SLOT_SIZE);
     return n === HASH_SLOT_SIZE ? buf.readInt32BE(0) : 0;
   }
 
   private readEntry(index: number, into: Buffer): boolean {
-    if (this.slots && index >= this.pendingStart) {
-      const p = (index - this.pendingStart) * INDEX_SIZE;
-      if (index - this.pendingStart >= this.pendingCount) return false;
-      this.pending.copy(into, 0, p, p + INDEX_SIZE);
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const chunk = this.entries[i];
+      if (index < chunk.start) continue;
+      if (index >= chunk.start + chunk.count) return false;
+      const p = (index - chunk.start) * INDEX_SIZE;
+      chunk.buf.copy(into, 0, p, p + INDEX_SIZE);
       return true;
     }
     return fs.readSync(this.fds.get(this.file), into, 0, INDEX_SIZE, this.entryPosition(index)) === INDEX_SIZE;
@@ -264,18 +299,224 @@ export class IndexFile {
     return INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + index * INDEX_SIZE;
   }
 
-  private writeEntries(): void {
-    if (this.pendingCount === 0) return;
-    writeFully(this.fds.get(this.file), this.pending.subarray(0, this.pendingCount * INDEX_SIZE), this.entryPosition(this.pendingStart));
-    this.pendingStart += this.pendingCount;
-    this.pendingCount = 0;
+  private pagePosition(page: number): number {
+    return INDEX_HEADER_SIZE + page * PAGE_SIZE;
   }
 
-  private growPending(): void {
-    const capacity = Math.min(Math.max(64, this.pendingCount * 2), PENDING_MAX_ENTRIES);
-    const next = Buffer.allocUnsafe(capacity * INDEX_SIZE);
-    this.pending.copy(next, 0, 0, this.pendingCount * INDEX_SIZE);
-    this.pending = next;
+  /** Byte offset in the slot table where `run` ends (the last page may be partial). */
+  private pageRunEnd(run: PageRun): number {
+    return Math.min(run.end * PAGE_SIZE, this.slots!.length);
+  }
+
+  /** The chunk the next entry goes to, grown (doubling) or started as needed. */
+  private appendTarget(): EntryChunk {
+    const chunk = this.appendable;
+    if (chunk && chunk.count * INDEX_SIZE < chunk.buf.length) return chunk;
+    if (chunk && chunk.count < CHUNK_MAX_ENTRIES) {
+      const grown = Buffer.allocUnsafe(Math.min(chunk.count * 2, CHUNK_MAX_ENTRIES) * INDEX_SIZE);
+      chunk.buf.copy(grown, 0, 0, chunk.count * INDEX_SIZE);
+      chunk.buf = grown;
+      return chunk;
+    }
+    const capacity = chunk ? CHUNK_MAX_ENTRIES : CHUNK_MIN_ENTRIES;
+    const next: EntryChunk = { start: this.indexCount, count: 0, buf: Buffer.allocUnsafe(capacity * INDEX_SIZE) };
+    this.entries.push(next);
+    this.appendable = next;
+    if (chunk) this.writeBehind();
+    return next;
+  }
+
+  /**
+   * Sends full chunks to the file off the event loop. Only when the loop has not turned for so long that
+   * they pile up (a caller putting in a tight loop) are they written on the spot, to bound the memory.
+   */
+  private writeBehind(): void {
+    const full = this.entries.length - 1;
+    if (full < MAX_UNWRITTEN_FULL_CHUNKS) {
+      this.entryWriter.run().catch(() => undefined);
+      return;
+    }
+    const taken = this.entries.slice(0, full);
+    try {
+      writevAtSync(this.fds.get(this.file), taken.map(entryBytes), this.entryPosition(taken[0].start));
+    } finally {
+      this.writesLanded++;
+    }
+    this.dropEntries(taken);
+  }
+
+  /** Entries whose chunk no longer takes appends, written without a sync (the next flush syncs them). */
+  private async writeFullChunks(): Promise<void> {
+    const full = this.entries.filter((c) => c !== this.appendable);
+    if (full.length === 0 || this.closed) return;
+    // A failure keeps the chunks in memory; the next flush writes them again and reports it.
+    const fd = this.fds.pin(this.file);
+    try {
+      await this.landing(writevAt(fd, full.map(entryBytes), this.entryPosition(full[0].start)));
+      this.dropEntries(full);
+    } finally {
+      this.fds.unpin(this.file, fd);
+    }
+  }
+
+  /** The entries to write now; later keys go to a new chunk so these stay as taken. */
+  private takeEntries(): EntryChunk[] {
+    this.appendable = undefined;
+    return this.entries.slice();
+  }
+
+  /** Forgets `taken` once written: from now on the file answers for them. */
+  private dropEntries(taken: readonly EntryChunk[]): void {
+    if (taken.length === 0) return;
+    const last = this.entries.indexOf(taken[taken.length - 1]);
+    if (last >= 0) this.entries.splice(0, last + 1);
+  }
+
+  private markDirty(page: number): void {
+    if (this.dirty[page] === 0) {
+      this.dirty[page] = 1;
+      this.dirtyCount++;
+    }
+  }
+
+  /**
+   * The next run of dirty pages at or after page `from`, joined across short clean gaps and at most
+   * `maxPages` long, marked clean: a key put after this call dirties its page again.
+   */
+  private takeDirtyRun(from: number, maxPages: number): PageRun | undefined {
+    const dirty = this.dirty;
+    if (this.dirtyCount === 0) return undefined;
+    let first = from;
+    while (first < dirty.length && dirty[first] === 0) first++;
+    if (first >= dirty.length) return undefined;
+    let end = first + 1;
+    for (let p = end; p < dirty.length && p - first < maxPages; p++) {
+      if (dirty[p] !== 0) end = p + 1;
+      else if (p + 1 - end > MAX_CLEAN_GAP_PAGES) break;
+    }
+    for (let p = first; p < end; p++) {
+      if (dirty[p] !== 0) {
+        dirty[p] = 0;
+        this.dirtyCount--;
+      }
+    }
+    return { first, end };
+  }
+
+  /**
+   * One async flush: entries first, then slot pages (each run copied just before its write, so the event
+   * loop never copies more than MAX_ASYNC_RUN_PAGES at once), then the header taken with the entries, then
+   * fdatasync. Anything whose write fails is marked to be written again by the next flush.
+   */
+  private async writeOut(): Promise<void> {
+    if (this.closed) throw new IndexFileClosedError(this.file);
+    if (!this.slots) return;
+    const fd = this.fds.pin(this.file);
+    const taken = this.takeEntries();
+    const header = this.headerDirty ? this.headerBytes() : undefined;
+    this.headerDirty = false;
+    this.writingOut = true;
+    try {
+      if (taken.length > 0) {
+        await this.landing(writevAt(fd, taken.map(entryBytes), this.entryPosition(taken[0].start)));
+        this.dropEntries(taken);
+      }
+      await this.writeDirtyPages(fd);
+      if (header) await this.landing(writeAt(fd, header, 0));
+      if (this.unsynced) {
+        this.throwIfClosed();
+        this.onSync?.(this.file);
+        const upTo = this.writesLanded;
+        await fdatasyncAsync(fd);
+        this.writesSynced = Math.max(this.writesSynced, upTo);
+      }
+    } catch (err) {
+      if (header) this.headerDirty = true;
+      throw err;
+    } finally {
+      this.writingOut = false;
+      this.fds.unpin(this.file, fd);
+    }
+    this.releaseIfSealed();
+  }
+
+  private async writeDirtyPages(fd: number): Promise<void> {
+    for (let run = this.takeDirtyRun(0, MAX_ASYNC_RUN_PAGES); run; run = this.takeDirtyRun(run.end, MAX_ASYNC_RUN_PAGES)) {
+      this.throwIfClosed();
+      const slots = this.slots;
+      if (!slots) return;
+      const copy = Buffer.from(slots.subarray(run.first * PAGE_SIZE, this.pageRunEnd(run)));
+      try {
+        await this.landing(writeAt(fd, copy, this.pagePosition(run.first)));
+      } catch (err) {
+        for (let p = run.first; p < run.end; p++) this.markDirty(p);
+        throw err;
+      }
+    }
+  }
+
+  private get unsynced(): boolean {
+    return this.writesLanded > this.writesSynced;
+  }
+
+  /** Counts `write` once it settles: only what has landed before an fdatasync starts is covered by it. */
+  private async landing(write: Promise<void>): Promise<void> {
+    try {
+      await write;
+    } finally {
+      this.writesLanded++;
+    }
+  }
+
+  private throwIfClosed(): void {
+    if (this.closed) throw new IndexFileClosedError(this.file);
+  }
+
+  /** Slot table from the entries up to the header's count (cut where the entries end); returns the slots used. */
+  private rebuildSlots(fd: number, slots: Buffer): number {
+    const chunk = Buffer.allocUnsafe(REBUILD_CHUNK_ENTRIES * INDEX_SIZE);
+    let used = 0;
+    for (let i = 1; i < this.indexCount; ) {
+      const n = Math.min(REBUILD_CHUNK_ENTRIES, this.indexCount - i);
+      const got = fs.readSync(fd, chunk, 0, n * INDEX_SIZE, this.entryPosition(i));
+      const whole = Math.floor(got / INDEX_SIZE);
+      for (let k = 0; k < whole; k++) {
+        const keyHash = chunk.readInt32BE(k * INDEX_SIZE);
+        if (keyHash < 0) continue;
+        const at = (keyHash % this.hashSlotNum) * HASH_SLOT_SIZE;
+        if (slots.readInt32BE(at) === 0) used++;
+        slots.writeInt32BE(i + k, at);
+      }
+      if (whole < n) {
+        this.indexCount = i + whole;
+        break;
+      }
+      i += n;
+    }
+    return used;
+  }
+
+  private holdInMemory(slots: Buffer): void {
+    this.slots = slots;
+    this.dirty = new Uint8Array(Math.ceil(this.hashSlotNum / SLOTS_PER_PAGE));
+    this.dirtyCount = 0;
+    this.entries = [];
+    this.appendable = undefined;
+    this.writable = true;
+  }
+
+  /** A sealed file whose every byte is synced is read from disk from now on. */
+  private releaseIfSealed(): void {
+    if (this.writable || this.writingOut || this.dirtyCount > 0 || this.entries.length > 0 || this.headerDirty || this.unsynced) return;
+    this.release();
+  }
+
+  private release(): void {
+    this.slots = undefined;
+    this.dirty = new Uint8Array(0);
+    this.dirtyCount = 0;
+    this.entries = [];
+    this.appendable = undefined;
   }
 
   private headerBytes(): Buffer {
@@ -290,7 +531,6 @@ export class IndexFile {
   }
 }
 
-function writeFully(fd: number, data: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done);
+function entryBytes(chunk: EntryChunk): Buffer {
+  return chunk.buf.subarray(0, chunk.count * INDEX_SIZE);
 }

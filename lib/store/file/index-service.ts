@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { MessageConst, messageProperty } from '../../message/index.js';
 import { MAX_MSGS_NUM_BATCH } from '../memory-index-service.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, IndexFileClosedError } from './index-file.js';
 
 export interface IndexServiceOptions {
   dir: string;
@@ -76,7 +76,7 @@ export class IndexService {
     const names = fs.readdirSync(this.options.dir).filter((n) => /^\d{17,}$/.test(n)).sort();
     let rebuildFrom = Infinity;
     for (const name of names) {
-      const file = new IndexFile(path.join(this.options.dir, name), this.options.hashSlotNum, this.options.indexNum, this.options.fds);
+      const file = this.newFile(path.join(this.options.dir, name));
       try {
         file.open();
       } catch (err) {
@@ -147,24 +147,26 @@ export class IndexService {
     return out;
   }
 
-  /** Writes and fdatasyncs the file being written; resolves with the store time it covers. */
+  /**
+   * Writes and fdatasyncs, off the event loop, every file that holds unflushed state (the one being
+   * written and any sealed one still syncing); only then does flushedStoreTimestamp move, to the newest
+   * store time indexed when the flush started.
+   */
   async flush(): Promise<void> {
-    const last = this.last;
-    if (!last || !last.isWritable) return;
-    const timestamp = last.endTimestamp;
-    last.flushWrites();
-    this.options.onSync?.(last.file);
-    await last.sync();
+    const timestamp = this.indexLastUpdateTimestamp;
+    await Promise.all(this.files.filter((f) => f.holdsUnflushed).map((f) => f.flush()));
     if (timestamp > this.flushedTimestamp) this.flushedTimestamp = timestamp;
   }
 
+  /** The same on the calling thread, for shutdown; drain() first. */
   flushSync(): void {
-    const last = this.last;
-    if (!last || !last.isWritable) return;
-    last.flushWrites();
-    this.options.onSync?.(last.file);
-    last.syncNow();
-    this.flushedTimestamp = Math.max(this.flushedTimestamp, last.endTimestamp);
+    for (const file of this.files) if (file.holdsUnflushed) file.flushSync();
+    this.flushedTimestamp = Math.max(this.flushedTimestamp, this.indexLastUpdateTimestamp);
+  }
+
+  /** Settles once no file has a flush running or queued. */
+  async drain(): Promise<void> {
+    await Promise.all(this.files.map((f) => f.drain()));
   }
 
   /** Deletes sealed files whose newest entry is below `minPhyOffset` (the CommitLog no longer has it). */
@@ -179,6 +181,10 @@ export class IndexService {
 
   close(): void {
     for (const f of this.files) f.close();
+  }
+
+  private newFile(file: string): IndexFile {
+    return new IndexFile(file, this.options.hashSlotNum, this.options.indexNum, this.options.fds, this.options.onSync);
   }
 
   private putKey(key: string, phyOffset: number, storeTimestamp: number): void {
@@ -200,19 +206,27 @@ export class IndexService {
     if (newest && (name.length < newest.length || (name.length === newest.length && name <= newest))) name = String(BigInt(newest) + 1n);
     const file = path.join(this.options.dir, name);
     fs.mkdirSync(this.options.dir, { recursive: true });
-    const created = new IndexFile(file, this.options.hashSlotNum, this.options.indexNum, this.options.fds);
+    const created = this.newFile(file);
     created.create();
     this.files.push(created);
     return created;
   }
 
-  /** A full file is written out and synced once, then only read. */
+  /**
+   * A full file takes no more keys; its last flush starts now, off the event loop, and the file is read
+   * from disk once that is synced. A failed one is retried by the next flush().
+   */
   private sealLast(): void {
     const last = this.last;
     if (!last || !last.isWritable) return;
     last.seal();
-    this.options.onSync?.(last.file);
-    last.syncNow();
-    this.flushedTimestamp = Math.max(this.flushedTimestamp, last.endTimestamp);
+    last.flush().catch((err: unknown) => {
+      if (!(err instanceof IndexFileClosedError)) this.logger.warn(`flushing the sealed index file ${last.file} failed, retrying with the next flush: ${errorText(err)}`);
+    });
   }
 }
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
