@@ -202,6 +202,8 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     await this.groupCommitService?.shutdown();
     await this.commitLog.drain();
     await this.cqFlushing;
+    // The sync writes below must land after, never under, writes still running off the event loop.
+    await Promise.all([this.indexService.drain(), this.checkpoint.drain()]);
     try {
       this.commitLog.flushSync();
       for (const cq of this.allConsumeQueues()) cq.flushSync(this.options.onSync);
@@ -209,7 +211,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
       this.checkpoint.physicMsgTimestamp = Math.max(this.checkpoint.physicMsgTimestamp, this.commitLog.flushedStoreTimestamp);
       this.checkpoint.logicsMsgTimestamp = Math.max(this.checkpoint.logicsMsgTimestamp, this.lastDispatchTimestamp);
       this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, this.indexService.flushedStoreTimestamp);
-      this.checkpoint.flush();
+      this.checkpoint.flushSync();
       fs.rmSync(this.config.abortFile, { force: true });
     } finally {
       this.closeFiles();
@@ -638,7 +640,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
       if (clean) this.checkpoint.logicsMsgTimestamp = Math.max(this.checkpoint.logicsMsgTimestamp, logicsTimestamp);
       this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, this.indexService.flushedStoreTimestamp);
       this.checkpoint.physicMsgTimestamp = Math.max(this.checkpoint.physicMsgTimestamp, this.commitLog.flushedStoreTimestamp);
-      this.checkpoint.flush();
+      await this.checkpoint.flush();
     } catch (err) {
       if (!this.closed) this.logger.error(`flushing the ConsumeQueues failed: ${errorText(err)}`);
     }
