@@ -11,6 +11,7 @@ import { brokerAddress, BrokerConfig, resolveBrokerConfig } from './broker-confi
 import { BrokerOuterAPI } from './broker-outer-api.js';
 import { TimerCheckpoint } from './config/timer-checkpoint.js';
 import { ConfigManager } from './config/config-manager.js';
+import { CoalescingRunner } from '../common/coalescing-runner.js';
 import { ConsumerManager, ProducerManager } from './client/index.js';
 import { ConsumerOffsetManager } from './consumer-offset-manager.js';
 import { RebalanceLockManager } from './lock/index.js';
@@ -105,6 +106,7 @@ export class BrokerController {
   private readonly brokerOuterAPI: BrokerOuterAPI;
   private readonly trackedChannels = new WeakSet<RemotingChannel>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly offsetsPersister = new CoalescingRunner(() => this.writeOffsets((table, snapshot) => table.persistAsync(snapshot)));
   private registration: Promise<void> | undefined;
   private registrationPending = false;
   private readonly storePathRootDir: string | undefined;
@@ -194,6 +196,16 @@ export class BrokerController {
     this.loadTable(this.timerCheckpoint);
   }
 
+  private persistedTables(): ConfigManager[] {
+    return [
+      this.topicConfigManager,
+      this.subscriptionGroupManager,
+      this.consumerOffsetManager,
+      this.scheduleMessageService,
+      this.timerCheckpoint,
+    ];
+  }
+
   /** A table whose file and backup are both unreadable stops the broker: starting empty would lose it for good. */
   private loadTable(table: ConfigManager): void {
     if (!table.load()) {
@@ -201,17 +213,27 @@ export class BrokerController {
     }
   }
 
-  /** Writes the offsets the broker keeps (consumer, transaction check, delay, timer); the periodic flush. */
-  async persistOffsets(): Promise<void> {
-    this.consumerOffsetManager.persist();
-    // Delivery progress may be saved only once the messages it delivered are on disk: take it first,
-    // flush the store, then write it, so a crash never skips a delayed or timer message.
+  /**
+   * Writes the offsets the broker keeps (consumer, transaction check, delay, timer) without blocking the
+   * event loop; the periodic flush. Runs one at a time: a call while one runs waits, and the calls that
+   * waited share the next run.
+   */
+  persistOffsets(): Promise<void> {
+    return this.offsetsPersister.run();
+  }
+
+  /**
+   * `write` (persist or persistAsync) of each offset table. Delivery progress may be saved only once the
+   * messages it delivered are on disk: it is taken first, the store flushed, then it is written, so a
+   * crash never skips a delayed or timer message.
+   */
+  private async writeOffsets(write: (table: ConfigManager, snapshot?: string) => boolean | Promise<boolean>): Promise<void> {
+    const consumerOffsets = write(this.consumerOffsetManager);
     const delayOffsets = this.scheduleMessageService.encode(true);
     const timerProgress = this.timerCheckpoint.encode(true);
     const store = this.messageStore as MessageStore & { flush?: () => Promise<void> };
-    if (store.flush) await store.flush();
-    this.scheduleMessageService.persist(delayOffsets);
-    this.timerCheckpoint.persist(timerProgress);
+    await Promise.all([consumerOffsets, store.flush?.()]);
+    await Promise.all([write(this.scheduleMessageService, delayOffsets), write(this.timerCheckpoint, timerProgress)]);
   }
 
   /** Loads when needed, starts the store, begins registering with the NameServer(s) and the periodic tasks. */
@@ -263,7 +285,10 @@ export class BrokerController {
     }
     this.brokerOuterAPI.shutdown();
     if (this.started) {
-      await this.persistOffsets();
+      // The final writes are synchronous and must come last: nothing asynchronous may land after them.
+      await this.offsetsPersister.drain();
+      await Promise.all(this.persistedTables().map((table) => table.settled()));
+      await this.writeOffsets((table, snapshot) => table.persist(snapshot));
       this.topicConfigManager.persist();
       this.subscriptionGroupManager.persist();
     }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { javaStringHashCode, readLong, writeLong } from '../../message/index.js';
-import { CoalescingRunner } from './coalescing-runner.js';
+import { CoalescingRunner } from '../../common/coalescing-runner.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { fdatasyncAsync, writeAt, writeAtSync, writevAt, writevAtSync } from './positional-write.js';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readLong, writeLong } from '../../message/index.js';
-import { CoalescingRunner } from './coalescing-runner.js';
+import { CoalescingRunner } from '../../common/coalescing-runner.js';
 import { fdatasyncAsync, writeAt, writeAtSync } from './positional-write.js';
 
 /** RocketMQ's checkpoint file is one 4 KiB page; the timestamps sit at its start. */

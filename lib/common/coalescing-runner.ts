@@ -7,8 +7,14 @@ export class CoalescingRunner {
   /** Settles when the last run queued so far has finished; never rejects. */
   private idle: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
+  private unsettled = 0;
 
   constructor(private readonly task: () => Promise<void>) {}
+
+  /** A run is running or queued. */
+  get busy(): boolean {
+    return this.unsettled > 0;
+  }
 
   /** Settles with the outcome of the run that starts after this call. */
   run(): Promise<void> {
@@ -18,10 +24,11 @@ export class CoalescingRunner {
       return this.task();
     });
     this.queued = run;
-    this.idle = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.unsettled++;
+    const settled = () => {
+      this.unsettled--;
+    };
+    this.idle = run.then(settled, settled);
     return run;
   }
 
