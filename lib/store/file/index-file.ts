@@ -16,12 +16,15 @@ const CHUNK_MAX_ENTRIES = 4096;
 const MAX_UNWRITTEN_FULL_CHUNKS = 2;
 const REBUILD_CHUNK_ENTRIES = 64 * 1024;
 /**
- * Clean slot pages a write carries along to join two dirty runs: rewriting 16 KiB the disk already holds
- * costs less than one more write (and, off the event loop, one more callback on it).
+ * Clean slot pages a write carries along to join two dirty runs: copying and rewriting up to 64 KiB the
+ * disk already holds costs the event loop less than one more write and its callback.
  */
-const MAX_CLEAN_GAP_PAGES = 4;
-/** Most slot bytes one async write copies: the event loop copies at most this much per step. */
-const MAX_ASYNC_RUN_PAGES = 256;
+const MAX_CLEAN_GAP_PAGES = 16;
+/**
+ * Most slot pages one async write copies (256 KiB): the event loop copies at most this much per step,
+ * into one staging buffer reused by every write, so the copy touches no fresh memory.
+ */
+const MAX_ASYNC_RUN_PAGES = 64;
 
 /** RocketMQ's indexKeyHashMethod: String.hashCode made non-negative. */
 export function indexKeyHash(key: string): number {
@@ -82,6 +85,8 @@ export class IndexFile {
   private writesSynced = 0;
   /** An async flush is between taking its snapshot and its fdatasync: the memory must stay. */
   private writingOut = false;
+  /** Where async flushes copy slot pages; one write at a time uses it. */
+  private staging: Buffer | undefined;
   private readonly flusher = new CoalescingRunner(() => this.writeOut());
   /** Writes full entry chunks between flushes, so a burst does not pile entries up in memory. */
   private readonly entryWriter = new CoalescingRunner(() => this.writeFullChunks());
@@ -110,7 +115,7 @@ export class IndexFile {
 
   /** Memory this file holds beyond its header. */
   get bufferedBytes(): number {
-    let bytes = this.slots?.length ?? 0;
+    let bytes = (this.slots?.length ?? 0) + (this.staging?.length ?? 0);
     for (const chunk of this.entries) bytes += chunk.buf.length;
     return bytes;
   }
@@ -445,7 +450,8 @@ export class IndexFile {
       this.throwIfClosed();
       const slots = this.slots;
       if (!slots) return;
-      const copy = Buffer.from(slots.subarray(run.first * PAGE_SIZE, this.pageRunEnd(run)));
+      this.staging ??= Buffer.allocUnsafe(Math.min(MAX_ASYNC_RUN_PAGES * PAGE_SIZE, slots.length));
+      const copy = this.staging.subarray(0, slots.copy(this.staging, 0, run.first * PAGE_SIZE, this.pageRunEnd(run)));
       try {
         await this.landing(writeAt(fd, copy, this.pagePosition(run.first)));
       } catch (err) {
@@ -513,6 +519,7 @@ export class IndexFile {
 
   private release(): void {
     this.slots = undefined;
+    this.staging = undefined;
     this.dirty = new Uint8Array(0);
     this.dirtyCount = 0;
     this.entries = [];
