@@ -2,7 +2,8 @@
  * One end-to-end figure without the side-by-side harness, for profiling (`node --cpu-prof`):
  * producer and push consumer in one process on the bundled broker, `count` messages of `size` bytes,
  * acknowledged sends with `inFlight` outstanding (or batches of `batch` when given).
- *   npm run build && node dist/bench/e2e-probe.js [memory|file-async|file-sync] [count=200000] [size=1024] [inFlight=256] [batch=0]
+ *   npm run build && node dist/bench/e2e-probe.js [memory|file-async|file-sync] [count=200000] [size=1024] [inFlight=256] [batch=0] [sends-only]
+ * `sends-only` starts no consumer: acknowledged sends per second alone (the SYNC_FLUSH figure).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { InProcessRemotingClient } from '../lib/remoting/index.js';
 
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
-  const [kind = 'memory', countArg = '200000', sizeArg = '1024', inFlightArg = '256', batchArg = '0'] = process.argv.slice(2);
+  const [kind = 'memory', countArg = '200000', sizeArg = '1024', inFlightArg = '256', batchArg = '0', mode = 'e2e'] = process.argv.slice(2);
+  const sendsOnly = mode === 'sends-only';
   const count = Number(countArg);
   const size = Number(sizeArg);
   const inFlight = Number(inFlightArg);
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
       return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
     },
   });
-  await consumer.start();
+  if (!sendsOnly) await consumer.start();
   const template = Buffer.alloc(Math.max(8, size), 0x61);
   const body = () => Buffer.from(template);
   const cpu0 = process.cpuUsage();
@@ -76,13 +78,13 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: inFlight }, loop));
   sendDoneAt = performance.now();
   const giveUp = new Promise<void>((r) => setTimeout(r, 60_000).unref());
-  await Promise.race([finished, giveUp]);
+  if (!sendsOnly) await Promise.race([finished, giveUp]);
   const cpu = process.cpuUsage(cpu0);
-  const wall = (lastAt || performance.now()) - started;
+  const wall = (sendsOnly ? sendDoneAt : lastAt || performance.now()) - started;
   const sendRate = count / ((sendDoneAt - started) / 1000);
   const e2eRate = received / (((lastAt || performance.now()) - started) / 1000);
   console.log(
-    `${kind} ${count} x ${size} B, ${batch > 0 ? `batches of ${batch}, ` : ''}${inFlight} in flight: sends ${Math.round(sendRate)} msg/s, end to end ${Math.round(e2eRate)} msg/s (${received} received), rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB, cpu ${Math.round(((cpu.user + cpu.system) / 1000 / wall) * 100)}% of one core`,
+    `${kind} ${count} x ${size} B, ${batch > 0 ? `batches of ${batch}, ` : ''}${inFlight} in flight: sends ${Math.round(sendRate)} msg/s${sendsOnly ? '' : `, end to end ${Math.round(e2eRate)} msg/s (${received} received)`}, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB, cpu ${Math.round(((cpu.user + cpu.system) / 1000 / wall) * 100)}% of one core`,
   );
   await consumer.shutdown();
   await producer.shutdown();

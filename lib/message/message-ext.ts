@@ -1,4 +1,4 @@
-import { Message } from './message.js';
+import { EMPTY_BODY, Message } from './message.js';
 import { MessageConst } from './message-const.js';
 
 /**
@@ -22,7 +22,7 @@ export class MessageExt extends Message {
   reconsumeTimes = 0;
   preparedTransactionOffset = 0;
 
-  constructor(topic = '', body: Buffer = Buffer.alloc(0)) {
+  constructor(topic = '', body: Buffer = EMPTY_BODY) {
     super(topic, body);
   }
 

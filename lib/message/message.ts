@@ -1,5 +1,8 @@
 import { MessageConst } from './message-const.js';
 
+/** The body of a message built without one; zero bytes, so sharing it is safe. */
+export const EMPTY_BODY: Buffer = Buffer.alloc(0);
+
 /**
  * A message as a producer builds it (org.apache.rocketmq.common.message.Message): a topic, a body and
  * string properties, among them the system ones (TAGS, KEYS, DELAY, UNIQ_KEY, ...).
@@ -13,14 +16,15 @@ export class Message {
 
   constructor(
     topic: string,
-    body: Buffer | string = Buffer.alloc(0),
-    options: { tags?: string; keys?: string | string[]; properties?: Record<string, string> } = {},
+    body: Buffer | string = EMPTY_BODY,
+    options?: { tags?: string; keys?: string | string[]; properties?: Record<string, string> },
   ) {
     this.topic = topic;
     this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    this.properties = { ...(options.properties ?? {}) };
-    if (options.tags) this.tags = options.tags;
-    if (options.keys !== undefined) this.keys = options.keys;
+    // Built once per sent and per received message: no spread of an empty object.
+    this.properties = options?.properties ? { ...options.properties } : {};
+    if (options?.tags) this.tags = options.tags;
+    if (options?.keys !== undefined) this.keys = options.keys;
   }
 
   get tags(): string | undefined {

@@ -233,7 +233,8 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
     this.stopTimers();
     this.closeFiles();
     this.closed = true;
-    return this.commitLog.settleWrites();
+    // Index and checkpoint writes already running land too (their failures no longer matter to a halted store).
+    return Promise.all([this.commitLog.settleWrites(), this.indexService.drain().catch(() => undefined), this.checkpoint.drain().catch(() => undefined)]).then(() => undefined);
   }
 
   /** Writes and fdatasyncs the CommitLog, every ConsumeQueue and the index, then the checkpoint. */
