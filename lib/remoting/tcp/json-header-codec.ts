@@ -5,8 +5,21 @@ import { RemotingFrameError } from './remoting-frame-error.js';
 // Strings without these characters can be quoted as they are, which is the common case for header values.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+// Below this length a loop over the characters beats the regular expression.
+const SHORT_TEXT = 32;
+
+function needsEscape(value: string): boolean {
+  const n = value.length;
+  if (n > SHORT_TEXT) return NEEDS_ESCAPE.test(value);
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
+
 function quote(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"';
+  return needsEscape(value) ? JSON.stringify(value) : '"' + value + '"';
 }
 
 /**
@@ -64,10 +77,16 @@ function intOf(header: Record<string, unknown>, name: string): number {
 }
 
 function extFieldsOf(raw: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (raw === undefined || raw === null) return out;
+  if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new RemotingFrameError('invalid JSON header: extFields is not an object');
   const fields = raw as Record<string, unknown>;
+  // Clients that follow fastjson send strings only; JSON.parse's own object then serves as it is.
+  for (const key in fields) if (typeof fields[key] !== 'string') return copyAsStrings(fields);
+  return fields as Record<string, string>;
+}
+
+function copyAsStrings(fields: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined || value === null) continue;

@@ -86,39 +86,48 @@ export function writeRocketmqHeader(cmd: RemotingCommand, target: Buffer, offset
   return at;
 }
 
+// Bounds are checked before each read, so plain byte arithmetic is safe and skips Buffer's argument checks.
+function int32At(b: Buffer, at: number): number {
+  return (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+}
+
+function int16At(b: Buffer, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16)) >> 16;
+}
+
 /** Reads a binary header occupying `frame[start, end)`; any length that points outside it is an error. */
 export function decodeRocketmqHeader(frame: Buffer, start: number, end: number): RemotingCommand {
   if (end - start < FIXED_LENGTH) throw new RemotingFrameError(`binary header of ${end - start} bytes is too short`);
   let at = start;
-  const cmd = new RemotingCommand(frame.readInt16BE(at), {});
+  const cmd = new RemotingCommand(int16At(frame, at), {});
   cmd.language = languageFromCode(frame[at + 2]);
-  cmd.version = frame.readInt16BE(at + 3);
-  cmd.opaque = frame.readInt32BE(at + 5);
-  cmd.flag = frame.readInt32BE(at + 9);
+  cmd.version = int16At(frame, at + 3);
+  cmd.opaque = int32At(frame, at + 5);
+  cmd.flag = int32At(frame, at + 9);
   at += 13;
-  const remarkLength = frame.readInt32BE(at);
+  const remarkLength = int32At(frame, at);
   at += 4;
   if (remarkLength < 0 || remarkLength > end - at - 4) throw new RemotingFrameError(`binary header remark length ${remarkLength} is out of range`);
   if (remarkLength > 0) {
     cmd.remark = frame.toString('utf8', at, at + remarkLength);
     at += remarkLength;
   }
-  const extLength = frame.readInt32BE(at);
+  const extLength = int32At(frame, at);
   at += 4;
   if (extLength < 0 || extLength > end - at) throw new RemotingFrameError(`binary header ext length ${extLength} is out of range`);
-  const extEnd = at + extLength;
   if (extLength === 0) return cmd;
+  const extEnd = at + extLength;
   const text = frame.toString('latin1', at, extEnd);
   const base = at;
   const fields = cmd.extFields;
   while (at < extEnd) {
-    if (extEnd - at < 2) throw new RemotingFrameError('binary header ext entry is truncated');
-    const keyLength = frame.readInt16BE(at);
+    if (extEnd - at < 6) throw new RemotingFrameError('binary header ext entry is truncated');
+    const keyLength = int16At(frame, at);
     at += 2;
     if (keyLength < 0 || keyLength > extEnd - at - 4) throw new RemotingFrameError(`binary header key length ${keyLength} is out of range`);
     const key = readUtf8(frame, text, base, at, at + keyLength);
     at += keyLength;
-    const valueLength = frame.readInt32BE(at);
+    const valueLength = int32At(frame, at);
     at += 4;
     if (valueLength < 0 || valueLength > extEnd - at) throw new RemotingFrameError(`binary header value length ${valueLength} is out of range`);
     fields[key] = readUtf8(frame, text, base, at, at + valueLength);
