@@ -9,12 +9,12 @@ import { RemotingChannel, RemotingCommand, RequestDispatcher, ResponseCode } fro
 export class DeferredRequestDispatcher extends RequestDispatcher {
   target: RequestDispatcher | undefined;
 
-  override dispatch(channel: RemotingChannel, request: RemotingCommand): Promise<RemotingCommand | null> {
-    if (this.target) return this.target.dispatch(channel, request);
-    if (request.isOneway()) return Promise.resolve(null);
+  override dispatchNow(channel: RemotingChannel, request: RemotingCommand): RemotingCommand | null | Promise<RemotingCommand | null> {
+    if (this.target) return this.target.dispatchNow(channel, request);
+    if (request.isOneway()) return null;
     const response = RemotingCommand.createResponse(ResponseCode.SYSTEM_BUSY, 'the broker is starting; try again');
     response.opaque = request.opaque;
     response.markResponse();
-    return Promise.resolve(response);
+    return response;
   }
 }

@@ -1,3 +1,4 @@
+import { EventLoopTurns } from './event-loop-turns.js';
 import { RemotingChannel } from './remoting-channel.js';
 import { RemotingCommand } from './remoting-command.js';
 import { RemotingError } from './remoting-error.js';
@@ -12,9 +13,15 @@ export class InProcessConnection {
   readonly clientEnd: InProcessChannelEnd;
   readonly serverEnd: InProcessChannelEnd;
 
-  constructor(clientAddress: string, serverAddress: string, clientSide: RequestDispatcher, serverSide: RequestDispatcher) {
-    this.clientEnd = new InProcessChannelEnd(serverAddress, () => serverSide, () => this.serverEnd);
-    this.serverEnd = new InProcessChannelEnd(clientAddress, () => clientSide, () => this.clientEnd);
+  constructor(
+    clientAddress: string,
+    serverAddress: string,
+    clientSide: RequestDispatcher,
+    serverSide: RequestDispatcher,
+    turns: EventLoopTurns = new EventLoopTurns(),
+  ) {
+    this.clientEnd = new InProcessChannelEnd(serverAddress, () => serverSide, () => this.serverEnd, turns);
+    this.serverEnd = new InProcessChannelEnd(clientAddress, () => clientSide, () => this.clientEnd, turns);
   }
 
   close(): void {
@@ -31,17 +38,23 @@ export class InProcessChannelEnd implements RemotingChannel {
     readonly remoteAddress: string,
     private readonly peerDispatcher: () => RequestDispatcher,
     private readonly peerEnd: () => InProcessChannelEnd,
+    private readonly turns: EventLoopTurns,
   ) {}
 
   get closed(): boolean {
     return this.isClosed;
   }
 
-  async invoke(request: RemotingCommand, _timeoutMillis: number): Promise<RemotingCommand> {
-    if (this.isClosed) throw new RemotingError(`channel to ${this.remoteAddress} is closed`, 'closed');
-    const response = await this.peerDispatcher().dispatch(this.peerEnd(), request);
-    if (!response) throw new RemotingError(`no response from ${this.remoteAddress} for code ${request.code}`, 'send');
-    return response;
+  invoke(request: RemotingCommand, _timeoutMillis: number): Promise<RemotingCommand> {
+    if (this.isClosed) return Promise.reject(new RemotingError(`channel to ${this.remoteAddress} is closed`, 'closed'));
+    const answer = this.peerDispatcher().dispatchNow(this.peerEnd(), request);
+    return answer instanceof Promise ? answer.then((response) => this.answered(request, response)) : this.answered(request, answer);
+  }
+
+  private answered(request: RemotingCommand, response: RemotingCommand | null): Promise<RemotingCommand> {
+    if (!response) return Promise.reject(new RemotingError(`no response from ${this.remoteAddress} for code ${request.code}`, 'send'));
+    const turn = this.turns.maybeYield();
+    return turn ? turn.then(() => response) : Promise.resolve(response);
   }
 
   invokeOneway(request: RemotingCommand): void {

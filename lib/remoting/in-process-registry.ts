@@ -1,3 +1,4 @@
+import { EventLoopTurns } from './event-loop-turns.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 
 /**
@@ -8,6 +9,8 @@ import { RequestDispatcher } from './request-dispatcher.js';
 export class InProcessRegistry {
   private readonly servers = new Map<string, RequestDispatcher>();
   private readonly unbindListeners = new Map<string, Set<() => void>>();
+  /** Shared by every in-process call of this runtime, so a burst yields to the event loop as one. */
+  readonly turns = new EventLoopTurns();
 
   bind(address: string, dispatcher: RequestDispatcher): void {
     if (this.servers.has(address)) throw new Error(`in-process address ${address} is already bound`);

@@ -53,7 +53,7 @@ export class InProcessRemotingClient implements RemotingClient {
     if (this.stopped) throw new RemotingError('remoting client is shut down', 'closed');
     const server = this.registry.lookup(address);
     if (!server) throw new RemotingError(`connect to ${address} failed: nothing listens there`, 'connect');
-    const connection = new InProcessConnection(this.localAddress, address, this.dispatcher, server);
+    const connection = new InProcessConnection(this.localAddress, address, this.dispatcher, server, this.registry.turns);
     const unlisten = this.registry.onUnbind(address, () => this.closeChannel(address));
     this.connections.set(address, { connection, unlisten });
     return connection.clientEnd;

@@ -78,38 +78,60 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
 
   submitConsumeRequest(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
     if (msgs.length <= this.batchMaxSize) {
-      void this.consume(msgs, pq, mq);
+      this.consume(msgs, pq, mq);
       return;
     }
     for (let i = 0; i < msgs.length; i += this.batchMaxSize) {
-      void this.consume(msgs.slice(i, i + this.batchMaxSize), pq, mq);
+      this.consume(msgs.slice(i, i + this.batchMaxSize), pq, mq);
     }
   }
 
-  private async consume(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): Promise<void> {
+  /** Not async: a promise per consumed message was the consumer's largest allocation. */
+  private consume(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
     const wait = this.semaphore.acquire();
-    if (wait) await wait;
-    const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: Number.MAX_SAFE_INTEGER };
-    let status: ConsumeConcurrentlyStatus;
-    const batch: InflightBatch = { msgs, pq, mq, startedAt: Date.now(), expired: false };
-    try {
-      if (pq.dropped || !this.host.running) return;
-      const now = String(batch.startedAt);
-      for (const m of msgs) m.properties.CONSUME_START_TIME = now;
-      this.inflight.add(batch);
-      const answer = this.listener.consumeMessage(msgs, ctx);
-      // A listener that answers synchronously costs no extra turn of the microtask queue.
-      status = (isThenable(answer) ? await answer : answer) ?? ConsumeConcurrentlyStatus.RECONSUME_LATER;
-    } catch (err) {
-      this.logger.warn(
-        `consumer group ${this.host.groupName} failed on message ${msgs.map((m) => m.msgId).join(',')}: ${describe(err)}`,
-      );
-      status = ConsumeConcurrentlyStatus.RECONSUME_LATER;
-    } finally {
-      this.inflight.delete(batch);
+    if (wait) void wait.then(() => this.consumeNow(msgs, pq, mq));
+    else this.consumeNow(msgs, pq, mq);
+  }
+
+  /** Runs the listener on a permit already taken. */
+  private consumeNow(msgs: MessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
+    if (pq.dropped || !this.host.running) {
       this.semaphore.release();
+      return;
     }
+    const ctx: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: Number.MAX_SAFE_INTEGER };
+    const batch: InflightBatch = { msgs, pq, mq, startedAt: Date.now(), expired: false };
+    const now = String(batch.startedAt);
+    for (const m of msgs) m.properties.CONSUME_START_TIME = now;
+    this.inflight.add(batch);
+    let answer: ConsumeConcurrentlyStatus | undefined | PromiseLike<ConsumeConcurrentlyStatus | undefined>;
+    try {
+      answer = this.listener.consumeMessage(msgs, ctx);
+    } catch (err) {
+      this.consumed(this.failed(msgs, err), ctx, batch);
+      return;
+    }
+    if (isThenable(answer)) {
+      answer.then(
+        (status) => this.consumed(status, ctx, batch),
+        (err: unknown) => this.consumed(this.failed(msgs, err), ctx, batch),
+      );
+    } else {
+      this.consumed(answer, ctx, batch);
+    }
+  }
+
+  private failed(msgs: MessageExt[], err: unknown): ConsumeConcurrentlyStatus {
+    this.logger.warn(`consumer group ${this.host.groupName} failed on message ${msgs.map((m) => m.msgId).join(',')}: ${describe(err)}`);
+    return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+  }
+
+  private consumed(answer: ConsumeConcurrentlyStatus | undefined, ctx: ConsumeConcurrentlyContext, batch: InflightBatch): void {
+    const { msgs, pq, mq } = batch;
+    this.inflight.delete(batch);
+    this.semaphore.release();
     if (batch.expired) return;
+    const status = answer ?? ConsumeConcurrentlyStatus.RECONSUME_LATER;
     if (status === ConsumeConcurrentlyStatus.CONSUME_SUCCESS && ctx.ackIndex >= msgs.length - 1) {
       // Everything consumed: nothing to send back, so no async step.
       if (pq.dropped) return;
@@ -117,7 +139,7 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
       if (offset >= 0) this.host.updateOffset(mq, offset, true);
       return;
     }
-    await this.processConsumeResult(status, ctx, msgs, pq, mq);
+    void this.processConsumeResult(status, ctx, msgs, pq, mq);
   }
 
   private async processConsumeResult(

@@ -87,7 +87,8 @@ export class MQClientAPI {
     });
   }
 
-  async sendMessage(
+  /** Not async, like the producer path above it: one promise per send instead of one per layer. */
+  sendMessage(
     addr: string,
     brokerName: string,
     header: SendMessageRequestHeader,
@@ -97,8 +98,9 @@ export class MQClientAPI {
     code?: number,
   ): Promise<SendResult> {
     const request = encodeSendMessageRequestV2(header, body, code);
-    const response = await this.remoting.invoke(addr, request, timeoutMillis);
-    return this.processSendResponse(brokerName, header.topic, response, uniqueId, addr, header.queueId);
+    return this.remoting
+      .invoke(addr, request, timeoutMillis)
+      .then((response) => this.processSendResponse(brokerName, header.topic, response, uniqueId, addr, header.queueId));
   }
 
   sendMessageOneway(addr: string, header: SendMessageRequestHeader, body: Buffer, code?: number): void {

@@ -394,7 +394,8 @@ export class DefaultMQProducer implements MQProducerInner {
     );
   }
 
-  private async sendKernel(
+  /** Not async on the common path (broker address known): it runs once per message. */
+  private sendKernel(
     msg: Message,
     mq: MessageQueue,
     mode: CommunicationMode,
@@ -403,13 +404,34 @@ export class DefaultMQProducer implements MQProducerInner {
     batch = false,
     baseSysFlag = 0,
   ): Promise<SendResult | undefined> {
-    const instance = this.clientInstance;
-    let addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    if (!addr) {
-      await this.tryToFindTopicPublishInfo(mq.topic);
-      addr = instance.findBrokerAddressInPublish(mq.brokerName);
-      if (!addr) throw new MQClientError(`the broker ${mq.brokerName} does not exist`);
+    let instance: MQClientInstance;
+    try {
+      instance = this.clientInstance;
+    } catch (err) {
+      return Promise.reject(err);
     }
+    const addr = instance.findBrokerAddressInPublish(mq.brokerName);
+    if (!addr) {
+      return this.tryToFindTopicPublishInfo(mq.topic).then(() => {
+        const found = instance.findBrokerAddressInPublish(mq.brokerName);
+        if (!found) throw new MQClientError(`the broker ${mq.brokerName} does not exist`);
+        return this.sendTo(instance, found, msg, mq, mode, timeout, uniqueId, batch, baseSysFlag);
+      });
+    }
+    return this.sendTo(instance, addr, msg, mq, mode, timeout, uniqueId, batch, baseSysFlag);
+  }
+
+  private sendTo(
+    instance: MQClientInstance,
+    addr: string,
+    msg: Message,
+    mq: MessageQueue,
+    mode: CommunicationMode,
+    timeout: number,
+    uniqueId: string,
+    batch: boolean,
+    baseSysFlag: number,
+  ): Promise<SendResult | undefined> {
     let body = msg.body;
     let sysFlag = baseSysFlag;
     if (!batch && body.length >= this.options.compressMsgBodyOverHowmuch) {
@@ -434,13 +456,16 @@ export class DefaultMQProducer implements MQProducerInner {
     const code = msg.properties[MessageConst.PROPERTY_MESSAGE_TYPE] === 'reply' ? RequestCode.SEND_REPLY_MESSAGE_V2 : undefined;
     if (mode === 'ONEWAY') {
       instance.api.sendMessageOneway(addr, header, body, code);
-      return undefined;
+      return Promise.resolve(undefined);
     }
-    const result = await instance.api.sendMessage(addr, mq.brokerName, header, body, timeout, uniqueId, code);
+    const sent = instance.api.sendMessage(addr, mq.brokerName, header, body, timeout, uniqueId, code);
     // As MQClientAPIImpl.processSendResponse: the SendResult names the topic without the namespace.
     const ns = this.clientConfig.namespace;
-    if (ns) result.messageQueue = { ...result.messageQueue, topic: withoutNamespace(result.messageQueue.topic, ns) };
-    return result;
+    if (!ns) return sent;
+    return sent.then((result) => {
+      result.messageQueue = { ...result.messageQueue, topic: withoutNamespace(result.messageQueue.topic, ns) };
+      return result;
+    });
   }
 
   private ensureUniqueId(msg: Message): string {

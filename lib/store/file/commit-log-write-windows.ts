@@ -190,6 +190,29 @@ export class CommitLogWriteWindows {
     return true;
   }
 
+  /**
+   * The run of bytes around `offset` the file holds for sure, [from, to); undefined when it does not hold
+   * the byte at `offset`. Writes finish out of order, so beyond committedPosition such runs have holes.
+   */
+  heldRun(offset: number): { from: number; to: number } | undefined {
+    let from = 0;
+    let to = this.committed;
+    for (const w of this.inFlight) {
+      if (w.from === to && w.done) {
+        to = w.to;
+        continue;
+      }
+      if (offset < to) break;
+      if (!w.done) {
+        if (w.from <= offset && offset < w.to) return undefined;
+        continue;
+      }
+      from = w.from;
+      to = w.to;
+    }
+    return offset >= from && offset < to ? { from, to } : undefined;
+  }
+
   private windowHolding(offset: number, length: number): WriteWindow | undefined {
     const current = this.current;
     if (offset >= current.base && offset + length <= current.end) return current;

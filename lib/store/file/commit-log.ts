@@ -193,9 +193,12 @@ export class CommitLog {
     const segStart = this.segmentStart(offset);
     if (offset + length > segStart + this.options.fileSize) return undefined;
     try {
-      if (offset + length <= this.committedPosition) {
-        const chunkStart = segStart + Math.floor((offset - segStart) / READ_AHEAD_CHUNK_SIZE) * READ_AHEAD_CHUNK_SIZE;
-        const chunkEnd = Math.min(chunkStart + READ_AHEAD_CHUNK_SIZE, segStart + this.options.fileSize, this.committedPosition);
+      const held = this.windows.heldRun(offset);
+      if (held && offset + length <= held.to) {
+        // Read ahead, but only over bytes the file surely holds: a cached chunk is never read again.
+        const aligned = segStart + Math.floor((offset - segStart) / READ_AHEAD_CHUNK_SIZE) * READ_AHEAD_CHUNK_SIZE;
+        const chunkStart = Math.max(aligned, held.from);
+        const chunkEnd = Math.min(aligned + READ_AHEAD_CHUNK_SIZE, segStart + this.options.fileSize, held.to);
         const cached = this.readCache.read(offset, length, chunkStart, chunkEnd, view, (start, len) => {
           const chunk = this.queue.read(start, len);
           return chunk && chunk.length === len ? chunk : undefined;
