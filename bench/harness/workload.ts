@@ -29,6 +29,9 @@ export interface ProducerFigures {
 
 export const BATCH = 32;
 
+/** Sending at the latency workload's rate before its latencies count. */
+export const LATENCY_WARM_MS = 1_000;
+
 /** Sync (1 and 64 senders), batch and oneway send rates, each on its own fresh topic. */
 export async function producerFigures(a: Adapter, prefix: string, durationMs: number): Promise<ProducerFigures> {
   const topic = (k: string) => `${prefix}_${k}`;
@@ -87,18 +90,32 @@ export async function produceMax(a: Adapter, topic: string, durationMs: number, 
   return { sent: r.ops, start, end: now() };
 }
 
-/** Sends at a fixed `perSecond` for `durationMs` (not waiting for each; at most `maxInFlight` in flight). */
-export async function produceAtRate(a: Adapter, topic: string, perSecond: number, durationMs: number, maxInFlight = 2_000): Promise<{ sent: number; start: number; end: number }> {
-  const start = now();
+/**
+ * Sends at a fixed `perSecond` for `warmMs + durationMs` (not waiting for each; at most `maxInFlight` in
+ * flight). What is sent during the first `warmMs` carries t = -1, so consumers ignore it: latency is
+ * measured at the steady rate, not while connections, JIT and caches settle. `sent` counts the rest.
+ */
+export async function produceAtRate(
+  a: Adapter,
+  topic: string,
+  perSecond: number,
+  durationMs: number,
+  maxInFlight = 2_000,
+  warmMs = LATENCY_WARM_MS,
+): Promise<{ sent: number; start: number; end: number }> {
+  const began = now();
+  let issued = 0;
   let sent = 0;
   let inFlight = 0;
   let failed: unknown;
-  while (now() - start < durationMs && failed === undefined) {
-    const due = Math.floor(((now() - start) / 1000) * perSecond);
-    while (sent < due && inFlight < maxInFlight) {
-      sent++;
+  while (now() - began < warmMs + durationMs && failed === undefined) {
+    const due = Math.floor(((now() - began) / 1000) * perSecond);
+    while (issued < due && inFlight < maxInFlight) {
+      issued++;
       inFlight++;
-      a.send(topic, now()).then(
+      const warming = now() - began < warmMs;
+      if (!warming) sent++;
+      a.send(topic, warming ? -1 : now()).then(
         () => inFlight--,
         (err: unknown) => {
           inFlight--;
@@ -111,7 +128,7 @@ export async function produceAtRate(a: Adapter, topic: string, perSecond: number
   const drainBy = now() + 10_000;
   while (inFlight > 0 && now() < drainBy) await sleep(5);
   if (failed !== undefined) throw failed;
-  return { sent, start, end: now() };
+  return { sent, start: began + warmMs, end: now() };
 }
 
 /** Waits until the sink got `expected` or `timeoutMs` passes without progress. */
