@@ -18,7 +18,7 @@ import { PeerServer, peerBinariesPresent, rssKiB, startRabbitMQ, startRedis } fr
 const SYSTEMS: Array<{ id: SystemId; label: string; description: string }> = [
   { id: 'rmq-memory', label: 'nestjs-rocketmq in-process, memory', description: 'BundledRocketMQ in-process, memory store; producer and consumer in the same process' },
   { id: 'rmq-file-async', label: 'nestjs-rocketmq in-process, file ASYNC', description: 'BundledRocketMQ in-process, file store ASYNC_FLUSH in a temp dir' },
-  { id: 'rmq-file-sync', label: 'nestjs-rocketmq in-process, file SYNC', description: 'BundledRocketMQ in-process, file store SYNC_FLUSH in a temp dir (see sync×64 for many concurrent senders)' },
+  { id: 'rmq-file-sync', label: 'nestjs-rocketmq in-process, file SYNC', description: 'BundledRocketMQ in-process, file store SYNC_FLUSH in a temp dir (see sync×256 for many concurrent senders, i.e. group commit)' },
   { id: 'rmq-tcp', label: 'nestjs-rocketmq TCP, 3 processes', description: 'standalone broker CLI (file store, ASYNC_FLUSH) over TCP; producer and consumer each in its own child process' },
   { id: 'bullmq', label: 'BullMQ on Redis', description: 'BullMQ Queue + Worker (concurrency 50) on redis-server, AOF appendfsync everysec' },
   { id: 'rabbitmq', label: 'RabbitMQ (amqplib)', description: 'RabbitMQ via amqplib: durable queue, persistent messages, confirm channel, prefetch 100' },
@@ -169,6 +169,7 @@ async function runInOneProcess(system: SystemId, size: number, run: number, port
     return {
       syncRate: r.syncRate as number,
       sync64Rate: r.sync64Rate as number,
+      sync256Rate: r.sync256Rate as number,
       batchRate: r.batchRate as number | null,
       onewayRate: r.onewayRate as number,
       e2eRate: r.e2eRate as number,
@@ -226,6 +227,7 @@ async function runTcp(size: number, run: number): Promise<Figures> {
     return {
       syncRate: figures.syncRate as number,
       sync64Rate: figures.sync64Rate as number,
+      sync256Rate: figures.sync256Rate as number,
       batchRate: figures.batchRate as number,
       onewayRate: figures.onewayRate as number,
       e2eRate: (e2e.consumed.count as number) / (((e2e.consumed.last as number) - (e2e.produced.start as number)) / 1000),
@@ -363,7 +365,7 @@ async function main(): Promise<void> {
     for (const e of o.errors) console.log(`${s.label}: error in ${e}`);
     for (const size of sizes) for (const f of o.runs[size] ?? []) for (const n of f.notes ?? []) console.log(`${s.label}, ${size} B: ${n}`);
   }
-  console.log('notes: sync = one sender awaiting each ack; sync×64 = 64 concurrent senders; batch = 32 per call (RabbitMQ has no batch: —);');
+  console.log('notes: sync = one sender awaiting each ack; sync×64 / ×256 = 64 / 256 concurrent senders; batch = 32 per call (RabbitMQ has no batch: —);');
   console.log('       oneway = fire-and-forget, 256 in flight (BullMQ has none: add() not awaited one by one, Redis still replies);');
   console.log('       e2e = acked sends with 256 in flight, rate = received ÷ (last receive − first send); latency at 2,000 msg/s after 1 s at that rate (not counted), send time in the body, measured at the consumer;');
   console.log('       in-process systems: broker and client share one process (client MB = both); peers: broker MB = redis-server / beam.smp RSS.');

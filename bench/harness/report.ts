@@ -3,6 +3,7 @@
 export const METRICS = [
   { key: 'syncRate', label: 'sync/s', kind: 'rate' },
   { key: 'sync64Rate', label: 'sync×64/s', kind: 'rate' },
+  { key: 'sync256Rate', label: 'sync×256/s', kind: 'rate' },
   { key: 'batchRate', label: 'batch/s', kind: 'rate' },
   { key: 'onewayRate', label: 'oneway/s', kind: 'rate' },
   { key: 'e2eRate', label: 'e2e/s', kind: 'rate' },

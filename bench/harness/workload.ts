@@ -23,6 +23,8 @@ export async function rate(durationMs: number, maxOps: number, concurrency: numb
 export interface ProducerFigures {
   syncRate: number;
   sync64Rate: number;
+  /** 256 concurrent senders: what group commit under SYNC_FLUSH is for. */
+  sync256Rate: number;
   batchRate: number | null;
   onewayRate: number;
 }
@@ -42,6 +44,8 @@ export async function producerFigures(a: Adapter, prefix: string, durationMs: nu
   await a.discard(topic('sync'));
   const sync64 = await rate(durationMs, 2_000_000, 64, () => a.send(topic('sync64'), now()));
   await a.discard(topic('sync64'));
+  const sync256 = await rate(durationMs, 2_000_000, 256, () => a.send(topic('sync256'), now()));
+  await a.discard(topic('sync256'));
   let batchRate: number | null = null;
   if (a.hasBatch) {
     const b = await rate(durationMs, 200_000, 1, () => a.sendBatch(topic('batch'), Array.from({ length: BATCH }, () => now())));
@@ -50,7 +54,7 @@ export async function producerFigures(a: Adapter, prefix: string, durationMs: nu
   }
   const oneway = await rate(durationMs, 2_000_000, 256, () => a.sendOneway(topic('oneway'), now()));
   await a.discard(topic('oneway'));
-  return { syncRate: sync.ops / sync.seconds, sync64Rate: sync64.ops / sync64.seconds, batchRate, onewayRate: oneway.ops / oneway.seconds };
+  return { syncRate: sync.ops / sync.seconds, sync64Rate: sync64.ops / sync64.seconds, sync256Rate: sync256.ops / sync256.seconds, batchRate, onewayRate: oneway.ops / oneway.seconds };
 }
 
 /** What a consumer saw. */
