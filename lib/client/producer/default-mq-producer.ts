@@ -343,28 +343,51 @@ export class DefaultMQProducer implements MQProducerInner {
   }
 
   /** The retry loop of sendDefaultImpl: other queues, within the total timeout. */
-  private async dispatch(
+  /**
+   * sendDefaultImpl: the first attempt without an async frame (it runs once per message, and usually
+   * succeeds); a failure that may be retried continues in the retry loop.
+   */
+  private dispatch(msg: Message, mode: CommunicationMode, timeout: number, uniqueId: string, batch: boolean, sysFlag = 0): Promise<SendResult> {
+    const info = this.topicPublishInfoTable.get(msg.topic);
+    if (!info?.ok()) return this.dispatchWithRetries(msg, mode, timeout, uniqueId, batch, sysFlag, { attempt: 0, begin: Date.now() });
+    const begin = Date.now();
+    const mq = info.selectOneMessageQueue(undefined);
+    let sent: Promise<SendResult | undefined>;
+    try {
+      sent = this.sendKernel(msg, mq, mode, timeout, uniqueId, batch, sysFlag);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    return sent.then(
+      (result) => {
+        if (!result) return undefined as unknown as SendResult;
+        if (result.sendStatus !== SendStatus.SEND_OK && this.options.retryAnotherBrokerWhenNotStoreOK) {
+          return this.dispatchWithRetries(msg, mode, timeout, uniqueId, batch, sysFlag, { attempt: 1, begin, lastBrokerName: mq.brokerName, lastResult: result });
+        }
+        return result;
+      },
+      (err: unknown) => {
+        this.checkRetryable(err, mq, 0, this.attemptsFor(mode));
+        return this.dispatchWithRetries(msg, mode, timeout, uniqueId, batch, sysFlag, { attempt: 1, begin, lastBrokerName: mq.brokerName, lastError: err });
+      },
+    );
+  }
+
+  /** The retry loop of sendDefaultImpl: other queues, within the total timeout. */
+  private async dispatchWithRetries(
     msg: Message,
     mode: CommunicationMode,
     timeout: number,
     uniqueId: string,
     batch: boolean,
-    sysFlag = 0,
+    sysFlag: number,
+    state: { attempt: number; begin: number; lastBrokerName?: string; lastError?: unknown; lastResult?: SendResult },
   ): Promise<SendResult> {
-    const begin = Date.now();
-    // The cached route without an extra async hop: this runs once per message.
-    const cached = this.topicPublishInfoTable.get(msg.topic);
-    const info = cached?.ok() ? cached : await this.tryToFindTopicPublishInfo(msg.topic);
-    const attempts =
-      mode === 'SYNC'
-        ? 1 + this.options.retryTimesWhenSendFailed
-        : mode === 'ASYNC'
-          ? 1 + this.options.retryTimesWhenSendAsyncFailed
-          : 1;
-    let lastBrokerName: string | undefined;
-    let lastError: unknown;
-    let lastResult: SendResult | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    const { begin } = state;
+    let { lastBrokerName, lastError, lastResult } = state;
+    const attempts = this.attemptsFor(mode);
+    const info = await this.tryToFindTopicPublishInfo(msg.topic);
+    for (let attempt = state.attempt; attempt < attempts; attempt++) {
       const mq = info.selectOneMessageQueue(lastBrokerName);
       lastBrokerName = mq.brokerName;
       const remaining = timeout - (Date.now() - begin);
@@ -379,9 +402,7 @@ export class DefaultMQProducer implements MQProducerInner {
         return result;
       } catch (err) {
         lastError = err;
-        if (err instanceof MQBrokerError && !RETRYABLE_RESPONSE_CODES.has(err.responseCode)) throw err;
-        if (err instanceof MQClientError && !(err instanceof MQBrokerError)) throw err;
-        this.logger.warn(`send to ${mq.brokerName} queue ${mq.queueId} failed (attempt ${attempt + 1}/${attempts}): ${String(err)}`);
+        this.checkRetryable(err, mq, attempt, attempts);
       }
     }
     if (lastResult) return lastResult;
@@ -392,6 +413,19 @@ export class DefaultMQProducer implements MQProducerInner {
       lastError instanceof MQBrokerError ? lastError.responseCode : undefined,
       { cause: lastError },
     );
+  }
+
+  private attemptsFor(mode: CommunicationMode): number {
+    if (mode === 'SYNC') return 1 + this.options.retryTimesWhenSendFailed;
+    if (mode === 'ASYNC') return 1 + this.options.retryTimesWhenSendAsyncFailed;
+    return 1;
+  }
+
+  /** Rethrows what no other queue can fix (a client error, a broker code not worth retrying); logs the rest. */
+  private checkRetryable(err: unknown, mq: MessageQueue, attempt: number, attempts: number): void {
+    if (err instanceof MQBrokerError && !RETRYABLE_RESPONSE_CODES.has(err.responseCode)) throw err;
+    if (err instanceof MQClientError && !(err instanceof MQBrokerError)) throw err;
+    this.logger.warn(`send to ${mq.brokerName} queue ${mq.queueId} failed (attempt ${attempt + 1}/${attempts}): ${String(err)}`);
   }
 
   /** Not async on the common path (broker address known): it runs once per message. */
