@@ -5,6 +5,9 @@ import {
   MessageConst,
   MessageSysFlag,
   messageProperties2String,
+  messageProperty,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
   string2messageProperties,
   tagsString2tagsCode,
   UniqueMessageIdGenerator,
@@ -157,17 +160,42 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
     delete batchProperties[UNIQ_KEY];
     batchProperties[MessageConst.PROPERTY_CLUSTER] = this.brokerController.brokerConfig.brokerClusterName;
     const first = this.newInner(channel, header, topicConfig, Buffer.alloc(0), 0);
+    const batchNames = Object.keys(batchProperties);
+    const batchText = messageProperties2String(batchProperties);
     const batch: MessageExtBrokerInner[] = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
-      const properties = { ...string2messageProperties(entry.propertiesString), ...batchProperties };
-      if (!properties[UNIQ_KEY]) properties[UNIQ_KEY] = this.uniqIdGenerator.next();
+      const text = entry.propertiesString;
+      let propertiesString: string;
+      let tags: string | undefined;
+      if (batchNames.every((name) => messageProperty(text, name) === undefined)) {
+        // Nothing to override (the usual case): the merged string is the message's, then the batch's, then a
+        // new UNIQ_KEY if it had none, exactly what merging the parsed maps would write, without parsing.
+        const own = text.endsWith(PROPERTY_SEPARATOR) ? text.slice(0, -1) : text;
+        propertiesString = joinProperties(own, batchText);
+        if (messageProperty(own, UNIQ_KEY) === undefined) {
+          propertiesString = joinProperties(propertiesString, UNIQ_KEY + NAME_VALUE_SEPARATOR + this.uniqIdGenerator.next());
+        }
+        tags = messageProperty(own, MessageConst.PROPERTY_TAGS) ?? batchProperties[MessageConst.PROPERTY_TAGS];
+      } else {
+        const properties = { ...string2messageProperties(text), ...batchProperties };
+        if (!properties[UNIQ_KEY]) properties[UNIQ_KEY] = this.uniqIdGenerator.next();
+        propertiesString = messageProperties2String(properties);
+        tags = properties[MessageConst.PROPERTY_TAGS];
+      }
       batch[i] = {
-        ...first,
-        body: entry.body,
+        topic: first.topic,
+        queueId: first.queueId,
         flag: entry.flag,
-        tagsCode: tagsString2tagsCode(properties[MessageConst.PROPERTY_TAGS]),
-        propertiesString: messageProperties2String(properties),
+        body: entry.body,
+        propertiesString,
+        tagsCode: tagsString2tagsCode(tags),
+        sysFlag: first.sysFlag,
+        bornTimestamp: first.bornTimestamp,
+        bornHost: first.bornHost,
+        storeHost: first.storeHost,
+        reconsumeTimes: first.reconsumeTimes,
+        preparedTransactionOffset: first.preparedTransactionOffset,
       };
     }
     const result = this.brokerController.messageStore.putMessages(batch);
@@ -248,4 +276,10 @@ export class SendMessageProcessor implements RemotingRequestProcessor {
         return RemotingCommand.createResponse(ResponseCode.SYSTEM_ERROR, `storing the message failed: ${result.status} ${result.remark ?? ''}`.trim());
     }
   }
+}
+
+function joinProperties(a: string, b: string): string {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return a + PROPERTY_SEPARATOR + b;
 }

@@ -42,6 +42,30 @@ describe('DefaultMQProducer on the bundled broker', () => {
     expect(ticks).toBeGreaterThanOrEqual(Math.max(1, Math.floor(elapsed / 10)));
   });
 
+  it('delivers each message of a batch with its own tags, keys, user properties and a unique id', async () => {
+    const got: MessageExt[] = [];
+    await h.consumer({ consumerGroup: 'batch-props' }, 'batch-props', (m) => void got.push(m));
+    const producer = await h.producer();
+    const a = new Message('batch-props', 'a', { tags: 'TagA', keys: ['k1', 'k2'] });
+    a.putUserProperty('region', 'eu');
+    const b = new Message('batch-props', 'b', { tags: 'TagB' });
+    b.putUserProperty('region', 'us');
+    const c = new Message('batch-props', 'c');
+    const result = await producer.sendBatch([a, b, c]);
+    await waitFor(() => got.length === 3, 3000, () => `3 messages, got ${got.length}`);
+    const byBody = new Map(got.map((m) => [m.body.toString(), m]));
+    expect(byBody.get('a')!.tags).toBe('TagA');
+    expect(byBody.get('a')!.keys).toBe('k1 k2');
+    expect(byBody.get('a')!.getProperty('region')).toBe('eu');
+    expect(byBody.get('b')!.tags).toBe('TagB');
+    expect(byBody.get('b')!.getProperty('region')).toBe('us');
+    expect(byBody.get('c')!.tags).toBeUndefined();
+    for (const m of got) expect(m.getProperty('CLUSTER')).toBeDefined();
+    // Each message keeps the id the producer gave it, and the ids differ.
+    expect(got.map((m) => m.msgId).sort()).toEqual(result.msgId.split(',').sort());
+    expect(new Set(got.map((m) => m.msgId)).size).toBe(3);
+  });
+
   it('async, oneway and batch sends all arrive', async () => {
     const got: string[] = [];
     await h.consumer({ consumerGroup: 'modes' }, 'modes', (m) => void got.push(m.body.toString()));
