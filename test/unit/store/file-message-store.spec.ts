@@ -325,8 +325,8 @@ describe('FileMessageStore files', () => {
     store = await openStore(dir);
     const results: PutMessageResult[] = [];
     for (let i = 0; i < 50; i++) results.push(await store.putMessage(inner({ queueId: i % 2, propertiesString: `KEYS\u0001k${i}\u0002` })));
-    // Let the CommitLog reach the file (as the write-behind does within a tick), but no ConsumeQueue flush.
-    await new Promise((r) => setImmediate(r));
+    // Let the CommitLog reach the file (as the write-behind does within a millisecond), but no ConsumeQueue flush.
+    await new Promise((r) => setTimeout(r, 10));
     await store.halt();
     expect(fs.existsSync(path.join(dir, 'abort'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'consumequeue', 'T', '0'))).toBe(false);

@@ -107,7 +107,8 @@ describe('FileMessageStore periodic flushes off the event loop', () => {
     await putKeyed(store, 300, 1200);
     await store.flush();
     await putKeyed(store, 100, 1500);
-    await new Promise((r) => setImmediate(r));
+    // The CommitLog write-behind runs within a millisecond; the crash comes after it.
+    await new Promise((r) => setTimeout(r, 10));
     await store.halt();
 
     store = new FileMessageStore({ ...SMALL, storePathRootDir: dir });
