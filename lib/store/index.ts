@@ -4,6 +4,7 @@ export * from './message-store-config.js';
 export * from './message-filter.js';
 export * from './message-store.js';
 export * from './query-message-result.js';
+export * from './index-key.js';
 export * from './memory-index-service.js';
 export * from './stored-record.js';
 export * from './memory-commit-log.js';

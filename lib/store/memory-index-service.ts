@@ -1,23 +1,27 @@
 import { MessageConst, messageProperty } from '../message/index.js';
+import { indexKeyHash, MAX_MSGS_NUM_BATCH } from './index-key.js';
 
-/** RocketMQ caps one index query at 64 hits (maxMsgsNumBatch) whatever the caller asks. */
-export const MAX_MSGS_NUM_BATCH = 64;
+const INITIAL_SLOTS = 1024;
+const INITIAL_ENTRIES = 1024;
 
 /**
  * The message key index in memory (IndexService): each message's UNIQ_KEY and each space-separated entry
- * of its KEYS are indexed under `topic#key`, like RocketMQ's IndexFile, so QUERY_MESSAGE finds it by
- * business key or by msgId. The file store will back the same queries with IndexFiles.
+ * of its KEYS are indexed under the hash of `topic#key`, so QUERY_MESSAGE finds a message by business key
+ * or by msgId. Laid out like an IndexFile, in typed arrays: hash slots pointing at the newest entry, each
+ * entry holding the key hash, the CommitLog offset and the previous entry of its slot. A memory store
+ * indexes every message it keeps; a Map of key strings cost the heap (and the garbage collector) more than
+ * the messages' own bytes, this costs 16 bytes an entry outside the heap's object graph. Hashes collide,
+ * so the store confirms each hit against its record (`accept`).
  */
 export class MemoryIndexService {
-  /**
-   * CommitLog offsets per `topic#key`, oldest first: a bare number for the common single hit (every UNIQ_KEY),
-   * an array once a key repeats. Store times are read back from the CommitLog, so a hit costs one number.
-   */
-  private readonly table = new Map<string, number | number[]>();
+  private slots = new Int32Array(INITIAL_SLOTS);
+  private hashes = new Int32Array(INITIAL_ENTRIES);
+  private offsets = new Float64Array(INITIAL_ENTRIES);
+  private previous = new Int32Array(INITIAL_ENTRIES);
+  /** Entries are numbered from 1; 0 ends a chain. */
+  private count = 0;
   private lastUpdateTimestamp = 0;
   private lastUpdatePhyOffset = 0;
-
-  constructor(private readonly storeTimestampAt: (phyOffset: number) => number) {}
 
   get indexLastUpdateTimestamp(): number {
     return this.lastUpdateTimestamp;
@@ -29,7 +33,7 @@ export class MemoryIndexService {
 
   /** Indexes one stored message (IndexService.buildIndex). */
   buildIndex(topic: string, propertiesString: string, phyOffset: number, storeTimestamp: number): void {
-    // Most messages carry only UNIQ_KEY/TAGS/KEYS; the string test spares a full parse when neither is there.
+    // Most messages carry only UNIQ_KEY/TAGS/KEYS; the string test spares any lookup when neither is there.
     if (!propertiesString.includes(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) && !propertiesString.includes(MessageConst.PROPERTY_KEYS)) {
       return;
     }
@@ -46,33 +50,61 @@ export class MemoryIndexService {
   }
 
   /**
-   * CommitLog offsets of the messages indexed under `topic#key` and stored within [begin, end], newest first,
-   * at most min(maxNum, 64).
+   * CommitLog offsets of the messages indexed under `topic#key` that `accept` confirms (it reads the record
+   * and checks topic, key and store time), newest first, at most min(maxNum, 64).
    */
-  queryOffset(topic: string, key: string, maxNum: number, begin: number, end: number): number[] {
-    const hits = this.table.get(buildKey(topic, key));
+  queryOffset(topic: string, key: string, maxNum: number, accept: (phyOffset: number) => boolean): number[] {
     const out: number[] = [];
-    if (hits === undefined) return out;
-    const offsets = typeof hits === 'number' ? [hits] : hits;
     const limit = Math.min(Math.max(0, maxNum), MAX_MSGS_NUM_BATCH);
-    for (let i = offsets.length - 1; i >= 0 && out.length < limit; i--) {
-      const t = this.storeTimestampAt(offsets[i]);
-      if (t >= begin && t <= end) out.push(offsets[i]);
+    if (limit === 0) return out;
+    const hash = indexKeyHash(topic + '#' + key);
+    let last = -1;
+    for (let e = this.slots[hash % this.slots.length]; e !== 0 && out.length < limit; e = this.previous[e]) {
+      const offset = this.offsets[e];
+      // One record may be indexed twice under one hash (its UNIQ_KEY and a KEYS entry colliding).
+      if (this.hashes[e] !== hash || offset === last) continue;
+      last = offset;
+      if (accept(offset)) out.push(offset);
     }
     return out;
   }
 
   private put(topic: string, key: string, phyOffset: number): void {
-    const k = buildKey(topic, key);
-    const hits = this.table.get(k);
-    if (hits === undefined) this.table.set(k, phyOffset);
+    const hash = indexKeyHash(topic + '#' + key);
+    const slot = hash % this.slots.length;
+    const head = this.slots[slot];
     // A batch or a message whose KEYS repeat its UNIQ_KEY would add the same record twice.
-    else if (typeof hits === 'number') {
-      if (hits !== phyOffset) this.table.set(k, [hits, phyOffset]);
-    } else if (hits[hits.length - 1] !== phyOffset) hits.push(phyOffset);
+    if (head !== 0 && this.offsets[head] === phyOffset && this.hashes[head] === hash) return;
+    if (this.count + 1 >= this.hashes.length) this.growEntries();
+    const e = ++this.count;
+    this.hashes[e] = hash;
+    this.offsets[e] = phyOffset;
+    this.previous[e] = head;
+    this.slots[slot] = e;
+    if (this.count > this.slots.length * 2) this.rehash();
   }
-}
 
-function buildKey(topic: string, key: string): string {
-  return topic + '#' + key;
+  private growEntries(): void {
+    const size = this.hashes.length * 2;
+    const hashes = new Int32Array(size);
+    hashes.set(this.hashes);
+    const offsets = new Float64Array(size);
+    offsets.set(this.offsets);
+    const previous = new Int32Array(size);
+    previous.set(this.previous);
+    this.hashes = hashes;
+    this.offsets = offsets;
+    this.previous = previous;
+  }
+
+  /** Twice the slots, chains rebuilt oldest first so each still runs newest to oldest. */
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    for (let e = 1; e <= this.count; e++) {
+      const slot = this.hashes[e] % slots.length;
+      this.previous[e] = slots[slot];
+      slots[slot] = e;
+    }
+    this.slots = slots;
+  }
 }

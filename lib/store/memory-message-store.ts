@@ -8,6 +8,7 @@ import {
 import { MemoryCommitLog } from './memory-commit-log.js';
 import { MemoryConsumeQueue } from './memory-consume-queue.js';
 import { MemoryIndexService } from './memory-index-service.js';
+import { recordMatchesKey } from './stored-record.js';
 import {
   MessageArrivingListener,
   MessageExtBrokerInner,
@@ -30,7 +31,7 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   private readonly logger = new Logger(MemoryMessageStore.name);
   protected readonly config: MessageStoreConfig;
   protected readonly commitLog = new MemoryCommitLog();
-  private readonly indexService = new MemoryIndexService((phyOffset) => this.commitLog.pickupStoreTimestamp(phyOffset));
+  private readonly indexService = new MemoryIndexService();
   private arrivingListener: MessageArrivingListener | undefined;
   private running = false;
 
@@ -133,12 +134,14 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
       indexLastUpdateTimestamp: this.indexService.indexLastUpdateTimestamp,
       indexLastUpdatePhyoffset: this.indexService.indexLastUpdatePhyoffset,
     };
-    for (const phyOffset of this.indexService.queryOffset(topic, key, maxNum, begin, end)) {
+    // The index keeps hashes; each candidate is checked against its record.
+    this.indexService.queryOffset(topic, key, maxNum, (phyOffset) => {
       const record = this.commitLog.select(phyOffset);
-      if (!record) continue;
+      if (!record || !recordMatchesKey(record, topic, key, begin, end)) return false;
       result.messages.push(record);
       result.bufferTotalSize += record.length;
-    }
+      return true;
+    });
     return result;
   }
   /** Indexes a written record and, for a visible message, adds it to its ConsumeQueue and tells the arrival listener. */

@@ -32,6 +32,7 @@ import { IndexService } from './index-service.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
 import { ConsumeQueueMessageStore } from '../consume-queue-message-store.js';
+import { DispatchRequest, parseDispatchRequest, recordMatchesKey } from '../stored-record.js';
 import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from '../put-message-rules.js';
 
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
@@ -80,14 +81,6 @@ export interface FileStoreStats {
   indexFiles: number;
 }
 
-interface DispatchRequest {
-  topic: string;
-  queueId: number;
-  queueOffset: number;
-  sysFlag: number;
-  storeTimestamp: number;
-  propertiesString: string;
-}
 
 /**
  * RocketMQ's file store (DefaultMessageStore) on Node's fs: a CommitLog of segment files, one
@@ -757,41 +750,3 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What dispatch needs from a stored record, read without copying the body. */
-function parseDispatchRequest(record: Buffer): DispatchRequest {
-  const sysFlag = record.readInt32BE(MessageRecordLayout.SYS_FLAG);
-  const bornWidth = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
-  const storeWidth = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
-  const storeTimestamp = readLong(record, MessageRecordLayout.BORN_HOST + bornWidth);
-  let p = MessageRecordLayout.BORN_HOST + bornWidth + 8 + storeWidth + 4 + 8;
-  p += 4 + record.readInt32BE(p);
-  const v2 = record.readInt32BE(MessageRecordLayout.MAGIC_CODE) === MESSAGE_MAGIC_CODE_V2;
-  const topicLen = v2 ? record.readInt16BE(p) : record.readUInt8(p);
-  p += v2 ? 2 : 1;
-  const topic = record.toString('utf8', p, p + topicLen);
-  p += topicLen;
-  const propsLen = record.readInt16BE(p);
-  return {
-    topic,
-    queueId: record.readInt32BE(MessageRecordLayout.QUEUE_ID),
-    queueOffset: readLong(record, MessageRecordLayout.QUEUE_OFFSET),
-    sysFlag,
-    storeTimestamp,
-    propertiesString: propsLen > 0 ? record.toString('utf8', p + 2, p + 2 + propsLen) : '',
-  };
-}
-
-/** Whether a record found through the index really is `topic` with `key` stored within [begin, end]. */
-function recordMatchesKey(record: Buffer, topic: string, key: string, begin: number, end: number): boolean {
-  let req: DispatchRequest;
-  try {
-    req = parseDispatchRequest(record);
-  } catch {
-    return false;
-  }
-  if (req.topic !== topic || req.storeTimestamp < begin || req.storeTimestamp > end) return false;
-  const properties = string2messageProperties(req.propertiesString);
-  if (properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] === key) return true;
-  const keys = properties[MessageConst.PROPERTY_KEYS];
-  return !!keys && keys.split(MessageConst.KEY_SEPARATOR).includes(key);
-}

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { javaStringHashCode, readLong, writeLong } from '../../message/index.js';
+import { readLong, writeLong } from '../../message/index.js';
+import { indexKeyHash } from '../index-key.js';
 import { CoalescingRunner } from '../../common/coalescing-runner.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { fdatasyncAsync, writeAt, writeAtSync, writevAt, writevAtSync } from './positional-write.js';
@@ -26,11 +27,6 @@ const MAX_CLEAN_GAP_PAGES = 16;
  */
 const MAX_ASYNC_RUN_PAGES = 64;
 
-/** RocketMQ's indexKeyHashMethod: String.hashCode made non-negative. */
-export function indexKeyHash(key: string): number {
-  const h = Math.abs(javaStringHashCode(key));
-  return h < 0 || h > 0x7fffffff ? 0 : h;
-}
 
 /** A write or flush of an IndexFile that was closed or destroyed before it could run. */
 export class IndexFileClosedError extends Error {

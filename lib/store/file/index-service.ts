@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { MessageConst, messageProperty } from '../../message/index.js';
-import { MAX_MSGS_NUM_BATCH } from '../memory-index-service.js';
+import { MAX_MSGS_NUM_BATCH } from '../index-key.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { IndexFile, IndexFileClosedError } from './index-file.js';
 

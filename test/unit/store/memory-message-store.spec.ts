@@ -192,4 +192,27 @@ describe('MemoryMessageStore', () => {
     store.putMessage(inner({ sysFlag: MessageSysFlag.TRANSACTION_PREPARED_TYPE }));
     expect(seen).toEqual([['T', 2, 0, javaStringHashCode('A'), r.storeTimestamp, 'TAGS\u0001A']]);
   });
+
+  it('finds messages by key and by UNIQ_KEY among 20,000, newest first, at most 64, within the time range', () => {
+    const store = started();
+    const offsets: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const keys = i % 200 === 0 ? 'hot' : `k${i}`;
+      offsets.push(store.putMessage(inner({ queueId: i % 4, propertiesString: `KEYS\u0001${keys}\u0002UNIQ_KEY\u0001U${i}\u0002` })).wroteOffset);
+    }
+    const at = (key: string, maxNum = 64, topic = 'T') =>
+      store.queryMessage(topic, key, maxNum, 0, Number.MAX_SAFE_INTEGER).messages.map((m) => decodeMessageRecord(m).commitLogOffset);
+    for (const i of [1, 4_321, 12_345, 19_999]) {
+      expect(at(`k${i}`)).toEqual([offsets[i]]);
+      expect(at(`U${i}`)).toEqual([offsets[i]]);
+    }
+    // 100 messages share the key "hot": the 64 newest, newest first.
+    const hot = offsets.filter((_, i) => i % 200 === 0).reverse();
+    expect(at('hot', 1000)).toEqual(hot.slice(0, 64));
+    expect(at('hot', 3)).toEqual(hot.slice(0, 3));
+    expect(at('missing')).toEqual([]);
+    expect(at('k1', 64, 'Other')).toEqual([]);
+    // Outside the time range: nothing.
+    expect(store.queryMessage('T', 'k1', 64, 0, 1).messages).toHaveLength(0);
+  });
 });
