@@ -13,7 +13,9 @@ function call(timeoutMillis: number, settled: string[], name: string): PendingCa
 }
 
 describe('PendingCalls', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('times calls out in deadline order with one timer', async () => {
     const timedOut: number[] = [];
