@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { isThenable } from '../common/index.js';
 import { ResponseCode } from './request-code.js';
 import { RemotingChannel, RemotingRequestProcessor } from './remoting-channel.js';
 import { RemotingCommand } from './remoting-command.js';
@@ -69,8 +70,4 @@ export class RequestDispatcher {
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { isThenable } from '../../common/index.js';
 import { MessageExt, MessageQueue } from '../../message/index.js';
 import { ConsumeSemaphore } from './consume-semaphore.js';
 import { ConsumeHost, ConsumeMessageService } from './consume-message-service.js';
@@ -195,8 +196,4 @@ export class ConsumeMessageConcurrentlyService implements ConsumeMessageService 
 
 export function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }

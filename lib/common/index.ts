@@ -1,0 +1,2 @@
+export * from './coalescing-runner.js';
+export * from './is-thenable.js';
