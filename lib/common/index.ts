@@ -1,2 +1,3 @@
 export * from './coalescing-runner.js';
 export * from './is-thenable.js';
+export * from './grow-typed-array.js';

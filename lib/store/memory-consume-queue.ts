@@ -1,3 +1,4 @@
+import { growTypedArray } from '../common/index.js';
 import { ConsumeQueueWithEntries } from './consume-queue-message-store.js';
 import { ConsumeQueueEntry } from './query-message-result.js';
 
@@ -66,14 +67,8 @@ export class MemoryConsumeQueue implements ConsumeQueueWithEntries {
 
   private grow(): void {
     const capacity = this.sizes.length * 2;
-    const phyOffsets = new Float64Array(capacity);
-    phyOffsets.set(this.phyOffsets);
-    const sizes = new Int32Array(capacity);
-    sizes.set(this.sizes);
-    const tagsCodes = new Float64Array(capacity);
-    tagsCodes.set(this.tagsCodes);
-    this.phyOffsets = phyOffsets;
-    this.sizes = sizes;
-    this.tagsCodes = tagsCodes;
+    this.phyOffsets = growTypedArray(this.phyOffsets, capacity);
+    this.sizes = growTypedArray(this.sizes, capacity);
+    this.tagsCodes = growTypedArray(this.tagsCodes, capacity);
   }
 }

@@ -1,3 +1,4 @@
+import { growTypedArray } from '../common/index.js';
 import { MessageConst, messageProperty } from '../message/index.js';
 import { indexKeyHash, MAX_MSGS_NUM_BATCH } from './index-key.js';
 
@@ -85,16 +86,10 @@ export class MemoryIndexService {
   }
 
   private growEntries(): void {
-    const size = this.hashes.length * 2;
-    const hashes = new Int32Array(size);
-    hashes.set(this.hashes);
-    const offsets = new Float64Array(size);
-    offsets.set(this.offsets);
-    const previous = new Int32Array(size);
-    previous.set(this.previous);
-    this.hashes = hashes;
-    this.offsets = offsets;
-    this.previous = previous;
+    const capacity = this.hashes.length * 2;
+    this.hashes = growTypedArray(this.hashes, capacity);
+    this.offsets = growTypedArray(this.offsets, capacity);
+    this.previous = growTypedArray(this.previous, capacity);
   }
 
   /** Twice the slots, chains rebuilt oldest first so each still runs newest to oldest. */
