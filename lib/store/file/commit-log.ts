@@ -153,9 +153,11 @@ export class CommitLog {
   /**
    * Commits and fdatasyncs up to the current end; concurrent calls queue behind each other, so one
    * fdatasync may cover many appends (what group commit relies on). Resolves with the flushed offset.
+   * `writeHere`: write the pending bytes on this thread when no asynchronous write is running, for group
+   * commit, whose senders all wait for this flush anyway: one thread-pool hop per cycle instead of two.
    */
-  flush(): Promise<number> {
-    const run = this.flushChain.then(() => this.doFlush());
+  flush(writeHere = false): Promise<number> {
+    const run = this.flushChain.then(() => this.doFlush(writeHere));
     this.flushChain = run.then(
       () => undefined,
       () => undefined,
@@ -163,11 +165,12 @@ export class CommitLog {
     return run.then(() => this.flushedPosition);
   }
 
-  private async doFlush(): Promise<void> {
+  private async doFlush(writeHere: boolean): Promise<void> {
     const target = this.writePosition;
     const timestamp = this.lastAppendTimestamp;
     if (target <= this.flushedPosition && this.unsynced.length === 0) return;
-    this.commit();
+    if (writeHere && this.windows.inFlightCount === 0) this.windows.commitSync();
+    else this.commit();
     await this.windows.whenCommitted(target);
     const files = this.unsynced.splice(0);
     const current = this.queue.find(this.segmentStart(Math.max(target - 1, 0)));

@@ -583,11 +583,13 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   }
 
   private acknowledge(result: PutMessageResult, end: number): PutMessageResult | Promise<PutMessageResult> {
-    // Hand the bytes to the page cache within a millisecond, so a process crash loses next to nothing,
-    // and under SYNC_FLUSH the write is mostly done by the time the group commit's fdatasync wants it.
-    this.scheduleCommit();
     const group = this.groupCommitService;
-    if (!group) return result;
+    if (!group) {
+      // Hand the bytes to the page cache within a millisecond, so a process crash loses next to nothing.
+      // Under SYNC_FLUSH the group commit writes them right before its fdatasync.
+      this.scheduleCommit();
+      return result;
+    }
     return group.waitFor(end).then((flushed) => {
       if (flushed) return result;
       this.logger.warn(`fdatasync did not cover CommitLog offset ${end} within syncFlushTimeout ${this.config.syncFlushTimeout} ms`);

@@ -61,7 +61,7 @@ export class GroupCommitService {
   private async flushOnce(): Promise<void> {
     let flushed: number;
     try {
-      flushed = await this.commitLog.flush();
+      flushed = await this.commitLog.flush(true);
     } catch (err) {
       this.logger.error(`group commit fdatasync failed: ${err instanceof Error ? err.message : String(err)}`);
       for (const r of this.requests.splice(0)) r.resolve(false);
