@@ -90,12 +90,17 @@ export class CommitLogWriteWindows {
   }
 
   /**
-   * The window buffer with room for `size` more bytes at writePosition, and the index in it where they go;
+   * The window buffer with room for `size` more bytes at writePosition (they go at `writeIndex` in it);
    * the caller writes them and calls advance(size).
    */
-  room(size: number): { buf: Buffer; at: number } {
+  room(size: number): Buffer {
     if (this.position + size > this.current.base + this.current.buf.length) this.moveWindowTo(this.position);
-    return { buf: this.current.buf, at: this.position - this.current.base };
+    return this.current.buf;
+  }
+
+  /** Where writePosition falls in the buffer room() returned. */
+  get writeIndex(): number {
+    return this.position - this.current.base;
   }
 
   advance(size: number): void {
@@ -177,17 +182,6 @@ export class CommitLogWriteWindows {
       done += n;
     }
     return done;
-  }
-
-  /**
-   * Whether the file holds all of [offset, end): below committedPosition, or within writes that finished
-   * ahead of an earlier one still running.
-   */
-  fileHolds(offset: number, end: number): boolean {
-    if (end <= this.committed) return true;
-    if (end > this.submitted) return false;
-    for (const w of this.inFlight) if (w.from < end && w.to > offset && !w.done) return false;
-    return true;
   }
 
   /**

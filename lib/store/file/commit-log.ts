@@ -137,9 +137,9 @@ export class CommitLog {
     const segEnd = this.segmentStart(this.writePosition) + this.options.fileSize;
     if (this.writePosition + size + END_FILE_MIN_BLANK_LENGTH > segEnd) this.roll(segEnd);
     const offset = this.writePosition;
-    const { buf, at } = this.windows.room(size);
+    const buf = this.windows.room(size);
     input.commitLogOffset = offset;
-    writeMessageRecord(input, size, buf, at);
+    writeMessageRecord(input, size, buf, this.windows.writeIndex);
     this.windows.advance(size);
     this.lastAppendTimestamp = storeTimestamp;
     return offset;
@@ -207,8 +207,6 @@ export class CommitLog {
           return chunk && chunk.length === len ? chunk : undefined;
         });
         if (cached) return cached;
-      }
-      if (this.windows.fileHolds(offset, offset + length)) {
         const buf = this.queue.read(offset, length);
         return buf && buf.length === length ? buf : undefined;
       }
