@@ -3,7 +3,9 @@ import { ConsumeQueueView, getMessageFromConsumeQueue, searchOffsetByTime } from
 import { MessageFilter } from './message-filter.js';
 import { BoundaryType, GetMessageResult } from './message-store.js';
 import { MessageStoreConfig } from './message-store-config.js';
-import { ConsumeQueueEntry } from './query-message-result.js';
+import { ConsumeQueueEntry, QueryMessageResult } from './query-message-result.js';
+import { MessageKeyIndex } from './index-key.js';
+import { recordMatchesKey } from './stored-record.js';
 
 /** A ConsumeQueue as the shared reads need it, with single-entry access. */
 export interface ConsumeQueueWithEntries extends ConsumeQueueView {
@@ -24,7 +26,31 @@ export abstract class ConsumeQueueMessageStore<CQ extends ConsumeQueueWithEntrie
   protected abstract readRecord(phyOffset: number, size: number): Buffer | undefined;
   /** When the message at `queueOffset` was stored, -1 when unknown. */
   protected abstract storeTimeAt(cq: CQ, queueOffset: number): number;
+  protected abstract readonly indexService: MessageKeyIndex;
   abstract selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined;
+
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
+    const result: QueryMessageResult = {
+      messages: [],
+      bufferTotalSize: 0,
+      indexLastUpdateTimestamp: this.indexService.indexLastUpdateTimestamp,
+      indexLastUpdatePhyoffset: this.indexService.indexLastUpdatePhyoffset,
+    };
+    const records = new Map<number, Buffer>();
+    // Indexes keep hashes (and the file index whole seconds); each candidate is checked against its record.
+    const offsets = this.indexService.queryOffset(topic, key, maxNum, begin, end, (phyOffset) => {
+      const record = this.selectOneMessageByOffset(phyOffset);
+      if (!record || !recordMatchesKey(record, topic, key, begin, end)) return false;
+      records.set(phyOffset, record);
+      return true;
+    });
+    for (const phyOffset of offsets) {
+      const record = records.get(phyOffset)!;
+      result.messages.push(record);
+      result.bufferTotalSize += record.length;
+    }
+    return result;
+  }
 
   getMessage(
     _group: string,

@@ -1,6 +1,5 @@
 import { growTypedArray } from '../common/index.js';
-import { MessageConst, messageProperty } from '../message/index.js';
-import { indexKeyHash, MAX_MSGS_NUM_BATCH } from './index-key.js';
+import { forEachIndexKey, indexKeyHash, MAX_MSGS_NUM_BATCH, MessageKeyIndex } from './index-key.js';
 
 const INITIAL_SLOTS = 1024;
 const INITIAL_ENTRIES = 1024;
@@ -14,7 +13,7 @@ const INITIAL_ENTRIES = 1024;
  * the messages' own bytes, this costs 16 bytes an entry outside the heap's object graph. Hashes collide,
  * so the store confirms each hit against its record (`accept`).
  */
-export class MemoryIndexService {
+export class MemoryIndexService implements MessageKeyIndex {
   private slots = new Int32Array(INITIAL_SLOTS);
   private hashes = new Int32Array(INITIAL_ENTRIES);
   private offsets = new Float64Array(INITIAL_ENTRIES);
@@ -34,27 +33,18 @@ export class MemoryIndexService {
 
   /** Indexes one stored message (IndexService.buildIndex). */
   buildIndex(topic: string, propertiesString: string, phyOffset: number, storeTimestamp: number): void {
-    // Most messages carry only UNIQ_KEY/TAGS/KEYS; the string test spares any lookup when neither is there.
-    if (!propertiesString.includes(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) && !propertiesString.includes(MessageConst.PROPERTY_KEYS)) {
-      return;
-    }
-    const uniqKey = messageProperty(propertiesString, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
-    if (uniqKey) this.put(topic, uniqKey, phyOffset);
-    const keys = messageProperty(propertiesString, MessageConst.PROPERTY_KEYS);
-    if (keys) {
-      for (const key of keys.split(MessageConst.KEY_SEPARATOR)) {
-        if (key.length > 0 && key !== uniqKey) this.put(topic, key, phyOffset);
-      }
-    }
+    let indexed = false;
+    forEachIndexKey(propertiesString, (key) => {
+      indexed = true;
+      this.put(topic, key, phyOffset);
+    });
+    if (!indexed) return;
     this.lastUpdateTimestamp = storeTimestamp;
     this.lastUpdatePhyOffset = phyOffset;
   }
 
-  /**
-   * CommitLog offsets of the messages indexed under `topic#key` that `accept` confirms (it reads the record
-   * and checks topic, key and store time), newest first, at most min(maxNum, 64).
-   */
-  queryOffset(topic: string, key: string, maxNum: number, accept: (phyOffset: number) => boolean): number[] {
+  /** MessageKeyIndex.queryOffset; this index keeps no store times, so `accept` alone checks [begin, end]. */
+  queryOffset(topic: string, key: string, maxNum: number, _begin: number, _end: number, accept: (phyOffset: number) => boolean): number[] {
     const out: number[] = [];
     const limit = Math.min(Math.max(0, maxNum), MAX_MSGS_NUM_BATCH);
     if (limit === 0) return out;

@@ -8,7 +8,6 @@ import {
 import { MemoryCommitLog } from './memory-commit-log.js';
 import { MemoryConsumeQueue } from './memory-consume-queue.js';
 import { MemoryIndexService } from './memory-index-service.js';
-import { recordMatchesKey } from './stored-record.js';
 import {
   MessageArrivingListener,
   MessageExtBrokerInner,
@@ -17,7 +16,6 @@ import {
 } from './message-store.js';
 import { DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
 import { PutMessageStatus } from './put-message-status.js';
-import { QueryMessageResult } from './query-message-result.js';
 import { ConsumeQueueMessageStore } from './consume-queue-message-store.js';
 import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from './put-message-rules.js';
 
@@ -31,7 +29,7 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   private readonly logger = new Logger(MemoryMessageStore.name);
   protected readonly config: MessageStoreConfig;
   protected readonly commitLog = new MemoryCommitLog();
-  private readonly indexService = new MemoryIndexService();
+  protected readonly indexService = new MemoryIndexService();
   private arrivingListener: MessageArrivingListener | undefined;
   private running = false;
 
@@ -127,23 +125,6 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     return this.commitLog.select(commitLogOffset);
   }
 
-  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
-    const result: QueryMessageResult = {
-      messages: [],
-      bufferTotalSize: 0,
-      indexLastUpdateTimestamp: this.indexService.indexLastUpdateTimestamp,
-      indexLastUpdatePhyoffset: this.indexService.indexLastUpdatePhyoffset,
-    };
-    // The index keeps hashes; each candidate is checked against its record.
-    this.indexService.queryOffset(topic, key, maxNum, (phyOffset) => {
-      const record = this.commitLog.select(phyOffset);
-      if (!record || !recordMatchesKey(record, topic, key, begin, end)) return false;
-      result.messages.push(record);
-      result.bufferTotalSize += record.length;
-      return true;
-    });
-    return result;
-  }
   /** Indexes a written record and, for a visible message, adds it to its ConsumeQueue and tells the arrival listener. */
   private dispatch(msg: MessageExtBrokerInner, size: number, queueOffset: number, phyOffset: number, storeTimestamp: number): number {
     // RocketMQ indexes prepared half messages too (only rollbacks are skipped), so they can be looked up.

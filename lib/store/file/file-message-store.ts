@@ -5,11 +5,8 @@ import {
   createOffsetMessageId,
   MessageRecordInput,
   getTransactionValue,
-  MESSAGE_MAGIC_CODE_V2,
   MessageConst,
-  MessageRecordLayout,
   MessageSysFlag,
-  readLong,
   string2messageProperties,
   tagsString2tagsCode,
 } from '../../message/index.js';
@@ -20,7 +17,6 @@ import {
   PutMessageResult,
 } from '../message-store.js';
 import { PutMessageStatus } from '../put-message-status.js';
-import { QueryMessageResult } from '../query-message-result.js';
 import { CommitLog } from './commit-log.js';
 import { ConsumeQueue } from './consume-queue.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
@@ -32,7 +28,7 @@ import { IndexService } from './index-service.js';
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
 import { ConsumeQueueMessageStore } from '../consume-queue-message-store.js';
-import { DispatchRequest, parseDispatchRequest, recordMatchesKey } from '../stored-record.js';
+import { parseDispatchRequest } from '../stored-record.js';
 import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from '../put-message-rules.js';
 
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
@@ -97,7 +93,7 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   private readonly options: FileMessageStoreOptions;
   private readonly fds: FileDescriptorCache;
   protected readonly commitLog: CommitLog;
-  private readonly indexService: IndexService;
+  protected readonly indexService: IndexService;
   private readonly checkpoint: StoreCheckpoint;
   private readonly lock: StoreLock;
   private readonly delayLevels: number[];
@@ -340,29 +336,6 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   selectOneMessageByOffset(commitLogOffset: number): Buffer | undefined {
     if (!this.loadResult || this.closed || commitLogOffset < this.commitLog.minOffset) return undefined;
     return this.commitLog.readRecord(commitLogOffset);
-  }
-
-  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
-    const result: QueryMessageResult = {
-      messages: [],
-      bufferTotalSize: 0,
-      indexLastUpdateTimestamp: this.indexService.indexLastUpdateTimestamp,
-      indexLastUpdatePhyoffset: this.indexService.indexLastUpdatePhyoffset,
-    };
-    const records = new Map<number, Buffer>();
-    // The index keeps 32-bit hashes and whole seconds; each candidate is checked against its record.
-    const offsets = this.indexService.queryOffset(topic, key, maxNum, begin, end, (phyOffset) => {
-      const record = this.selectOneMessageByOffset(phyOffset);
-      if (!record || !recordMatchesKey(record, topic, key, begin, end)) return false;
-      records.set(phyOffset, record);
-      return true;
-    });
-    for (const phyOffset of offsets) {
-      const record = records.get(phyOffset)!;
-      result.messages.push(record);
-      result.bufferTotalSize += record.length;
-    }
-    return result;
   }
 
   /** Raw CommitLog bytes from `offset` to the end of its segment or of the data, at most `maxBytes`. */

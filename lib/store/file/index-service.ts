@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
-import { MessageConst, messageProperty } from '../../message/index.js';
-import { MAX_MSGS_NUM_BATCH } from '../index-key.js';
+import { forEachIndexKey, MAX_MSGS_NUM_BATCH, MessageKeyIndex } from '../index-key.js';
 import { FileDescriptorCache } from './file-descriptor-cache.js';
 import { IndexFile, IndexFileClosedError } from './index-file.js';
 
@@ -28,7 +27,7 @@ function indexFileName(millis: number): string {
  * The message key index on disk (IndexService): each message's UNIQ_KEY and each KEYS entry under
  * `topic#key` in a chain of IndexFiles, newest last; a full file is sealed and a new one started.
  */
-export class IndexService {
+export class IndexService implements MessageKeyIndex {
   private readonly logger = new Logger(IndexService.name);
   private readonly files: IndexFile[] = [];
   private flushedTimestamp = 0;
@@ -104,23 +103,9 @@ export class IndexService {
 
   /** Indexes one stored message (UNIQ_KEY, then each KEYS entry that differs from it). */
   buildIndex(topic: string, propertiesString: string, phyOffset: number, storeTimestamp: number): void {
-    if (!propertiesString.includes(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) && !propertiesString.includes(MessageConst.PROPERTY_KEYS)) {
-      return;
-    }
     // Re-dispatch after recovery replays records; those already indexed must not be added twice.
     if (phyOffset <= this.lastIndexedPhyOffset) return;
-    const uniqKey = messageProperty(propertiesString, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
-    if (uniqKey) this.putKey(topic + '#' + uniqKey, phyOffset, storeTimestamp);
-    const keys = messageProperty(propertiesString, MessageConst.PROPERTY_KEYS);
-    if (keys) {
-      const seen = new Set<string>();
-      for (const key of keys.split(MessageConst.KEY_SEPARATOR)) {
-        if (key.length > 0 && key !== uniqKey && !seen.has(key)) {
-          seen.add(key);
-          this.putKey(topic + '#' + key, phyOffset, storeTimestamp);
-        }
-      }
-    }
+    forEachIndexKey(propertiesString, (key) => this.putKey(topic + '#' + key, phyOffset, storeTimestamp));
   }
 
   /**
