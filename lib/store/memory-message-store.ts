@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import {
   createOffsetMessageId,
   getTransactionValue,
-  MessageRecordInput,
   MessageSysFlag,
 } from '../message/index.js';
 import { MemoryCommitLog } from './memory-commit-log.js';
@@ -17,7 +16,7 @@ import {
 import { DEFAULT_MESSAGE_STORE_CONFIG, MessageStoreConfig } from './message-store-config.js';
 import { PutMessageStatus } from './put-message-status.js';
 import { ConsumeQueueMessageStore } from './consume-queue-message-store.js';
-import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from './put-message-rules.js';
+import { checkPutMessage, isDispatchedToConsumeQueue, prepareBatch, putMessageFailure, recordInput, recordSize } from './put-message-rules.js';
 
 
 /**
@@ -74,38 +73,26 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
   }
 
   putMessages(batch: MessageExtBrokerInner[]): PutMessageResult {
-    if (batch.length === 0) return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
-    for (const msg of batch) {
-      const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
-      if (rejected) return rejected;
-    }
-    // Size (and so check) everything before writing anything, so an illegal message rejects the whole batch.
     const storeTimestamp = Date.now();
     const wroteOffset = this.commitLog.maxOffset;
-    const inputs: MessageRecordInput[] = new Array(batch.length);
-    const sizes: number[] = new Array(batch.length);
-    const pending = new Map<MemoryConsumeQueue, number>();
-    let phyOffset = wroteOffset;
-    for (let i = 0; i < batch.length; i++) {
-      const msg = batch[i];
-      let queueOffset = 0;
-      if (isDispatchedToConsumeQueue(msg.sysFlag)) {
-        const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
-        queueOffset = pending.get(cq) ?? cq.maxOffset;
-        pending.set(cq, queueOffset + 1);
-      }
-      const input = recordInput(msg, queueOffset, phyOffset, storeTimestamp);
-      const size = recordSize(input, this.config.maxMessageSize);
-      if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
-      inputs[i] = input;
-      sizes[i] = size;
-      phyOffset += size;
-    }
+    const prepared = prepareBatch(
+      batch,
+      this.running,
+      storeTimestamp,
+      this.config.maxMessageSize,
+      (msg) => this.findOrCreateConsumeQueue(msg.topic, msg.queueId),
+      (input) => recordSize(input, this.config.maxMessageSize),
+      wroteOffset,
+    );
+    if (!('inputs' in prepared)) return prepared;
+    const { inputs, sizes } = prepared;
+    let wroteBytes = 0;
     const msgIds: string[] = new Array(batch.length);
     let logicsOffset = -1;
     for (let i = 0; i < batch.length; i++) {
       const input = inputs[i];
       this.commitLog.append(input, sizes[i]);
+      wroteBytes += sizes[i];
       const logic = this.dispatch(batch[i], sizes[i], input.queueOffset, input.commitLogOffset, storeTimestamp);
       if (logicsOffset < 0) logicsOffset = logic;
       msgIds[i] = createOffsetMessageId(batch[i].storeHost, input.commitLogOffset);
@@ -113,7 +100,7 @@ export class MemoryMessageStore extends ConsumeQueueMessageStore<MemoryConsumeQu
     return {
       status: PutMessageStatus.PUT_OK,
       wroteOffset,
-      wroteBytes: phyOffset - wroteOffset,
+      wroteBytes,
       msgId: msgIds.join(','),
       logicsOffset,
       storeTimestamp,

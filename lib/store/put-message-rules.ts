@@ -60,3 +60,51 @@ export function recordSize(input: MessageRecordInput, maxMessageSize: number): n
   if (size > maxMessageSize) return `message size ${size} bytes exceeds the maximum message size ${maxMessageSize} bytes`;
   return size;
 }
+
+/** A batch's records, checked and sized, ready to append in order. */
+export interface PreparedBatch {
+  inputs: MessageRecordInput[];
+  sizes: number[];
+}
+
+/**
+ * Checks and sizes every message of a batch before anything is written, so an illegal message rejects the
+ * whole batch; messages of one ConsumeQueue get consecutive queue offsets. `placeFrom` places the records
+ * back to back from that offset (a CommitLog without segment ends); otherwise the CommitLog places each on
+ * append.
+ */
+export function prepareBatch(
+  batch: MessageExtBrokerInner[],
+  running: boolean,
+  storeTimestamp: number,
+  maxMessageSize: number,
+  consumeQueueOf: (msg: MessageExtBrokerInner) => { readonly maxOffset: number },
+  sizeOf: (input: MessageRecordInput) => number | string,
+  placeFrom?: number,
+): PreparedBatch | PutMessageResult {
+  if (batch.length === 0) return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
+  for (const msg of batch) {
+    const rejected = checkPutMessage(msg, running, maxMessageSize);
+    if (rejected) return rejected;
+  }
+  const inputs: MessageRecordInput[] = new Array(batch.length);
+  const sizes: number[] = new Array(batch.length);
+  const pending = new Map<object, number>();
+  let phyOffset = placeFrom ?? 0;
+  for (let i = 0; i < batch.length; i++) {
+    const msg = batch[i];
+    let queueOffset = 0;
+    if (isDispatchedToConsumeQueue(msg.sysFlag)) {
+      const cq = consumeQueueOf(msg);
+      queueOffset = pending.get(cq) ?? cq.maxOffset;
+      pending.set(cq, queueOffset + 1);
+    }
+    const input = recordInput(msg, queueOffset, phyOffset, storeTimestamp);
+    const size = sizeOf(input);
+    if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
+    inputs[i] = input;
+    sizes[i] = size;
+    if (placeFrom !== undefined) phyOffset += size;
+  }
+  return { inputs, sizes };
+}

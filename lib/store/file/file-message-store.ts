@@ -29,7 +29,7 @@ import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreLock } from './store-lock.js';
 import { ConsumeQueueMessageStore } from '../consume-queue-message-store.js';
 import { parseDispatchRequest } from '../stored-record.js';
-import { checkPutMessage, isDispatchedToConsumeQueue, putMessageFailure, recordInput, recordSize } from '../put-message-rules.js';
+import { checkPutMessage, isDispatchedToConsumeQueue, prepareBatch, putMessageFailure, recordInput, recordSize } from '../put-message-rules.js';
 
 const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 /** How long appended bytes may wait in memory before they are handed to the file (page cache). */
@@ -273,30 +273,17 @@ export class FileMessageStore extends ConsumeQueueMessageStore<ConsumeQueue> imp
   }
 
   putMessages(batch: MessageExtBrokerInner[]): PutMessageResult | Promise<PutMessageResult> {
-    if (batch.length === 0) return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, 'the batch holds no message');
-    for (const msg of batch) {
-      const rejected = checkPutMessage(msg, this.running, this.config.maxMessageSize);
-      if (rejected) return rejected;
-    }
-    // Size (and so check) everything before writing anything, so an illegal message rejects the whole batch.
     const storeTimestamp = this.clock();
-    const inputs: MessageRecordInput[] = new Array(batch.length);
-    const sizes: number[] = new Array(batch.length);
-    const pending = new Map<ConsumeQueue, number>();
-    for (let i = 0; i < batch.length; i++) {
-      const msg = batch[i];
-      let queueOffset = 0;
-      if (isDispatchedToConsumeQueue(msg.sysFlag)) {
-        const cq = this.findOrCreateConsumeQueue(msg.topic, msg.queueId);
-        queueOffset = pending.get(cq) ?? cq.maxOffset;
-        pending.set(cq, queueOffset + 1);
-      }
-      const input = recordInput(msg, queueOffset, 0, storeTimestamp);
-      const size = this.recordSize(input);
-      if (typeof size === 'string') return putMessageFailure(PutMessageStatus.MESSAGE_ILLEGAL, size);
-      inputs[i] = input;
-      sizes[i] = size;
-    }
+    const prepared = prepareBatch(
+      batch,
+      this.running,
+      storeTimestamp,
+      this.config.maxMessageSize,
+      (msg) => this.findOrCreateConsumeQueue(msg.topic, msg.queueId),
+      (input) => this.recordSize(input),
+    );
+    if (!('inputs' in prepared)) return prepared;
+    const { inputs, sizes } = prepared;
     const msgIds: string[] = new Array(batch.length);
     let wroteOffset = -1;
     let wroteBytes = 0;
