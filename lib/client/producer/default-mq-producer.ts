@@ -343,51 +343,16 @@ export class DefaultMQProducer implements MQProducerInner {
   }
 
   /** The retry loop of sendDefaultImpl: other queues, within the total timeout. */
-  /**
-   * sendDefaultImpl: the first attempt without an async frame (it runs once per message, and usually
-   * succeeds); a failure that may be retried continues in the retry loop.
-   */
-  private dispatch(msg: Message, mode: CommunicationMode, timeout: number, uniqueId: string, batch: boolean, sysFlag = 0): Promise<SendResult> {
-    const info = this.topicPublishInfoTable.get(msg.topic);
-    if (!info?.ok()) return this.dispatchWithRetries(msg, mode, timeout, uniqueId, batch, sysFlag, { attempt: 0, begin: Date.now() });
+  private async dispatch(msg: Message, mode: CommunicationMode, timeout: number, uniqueId: string, batch: boolean, sysFlag = 0): Promise<SendResult> {
     const begin = Date.now();
-    const mq = info.selectOneMessageQueue(undefined);
-    let sent: Promise<SendResult | undefined>;
-    try {
-      sent = this.sendKernel(msg, mq, mode, timeout, uniqueId, batch, sysFlag);
-    } catch (err) {
-      sent = Promise.reject(err);
-    }
-    return sent.then(
-      (result) => {
-        if (!result) return undefined as unknown as SendResult;
-        if (result.sendStatus !== SendStatus.SEND_OK && this.options.retryAnotherBrokerWhenNotStoreOK) {
-          return this.dispatchWithRetries(msg, mode, timeout, uniqueId, batch, sysFlag, { attempt: 1, begin, lastBrokerName: mq.brokerName, lastResult: result });
-        }
-        return result;
-      },
-      (err: unknown) => {
-        this.checkRetryable(err, mq, 0, this.attemptsFor(mode));
-        return this.dispatchWithRetries(msg, mode, timeout, uniqueId, batch, sysFlag, { attempt: 1, begin, lastBrokerName: mq.brokerName, lastError: err });
-      },
-    );
-  }
-
-  /** The retry loop of sendDefaultImpl: other queues, within the total timeout. */
-  private async dispatchWithRetries(
-    msg: Message,
-    mode: CommunicationMode,
-    timeout: number,
-    uniqueId: string,
-    batch: boolean,
-    sysFlag: number,
-    state: { attempt: number; begin: number; lastBrokerName?: string; lastError?: unknown; lastResult?: SendResult },
-  ): Promise<SendResult> {
-    const { begin } = state;
-    let { lastBrokerName, lastError, lastResult } = state;
+    // The cached route without an extra async hop: this runs once per message.
+    const cached = this.topicPublishInfoTable.get(msg.topic);
+    const info = cached?.ok() ? cached : await this.tryToFindTopicPublishInfo(msg.topic);
     const attempts = this.attemptsFor(mode);
-    const info = await this.tryToFindTopicPublishInfo(msg.topic);
-    for (let attempt = state.attempt; attempt < attempts; attempt++) {
+    let lastBrokerName: string | undefined;
+    let lastError: unknown;
+    let lastResult: SendResult | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
       const mq = info.selectOneMessageQueue(lastBrokerName);
       lastBrokerName = mq.brokerName;
       const remaining = timeout - (Date.now() - begin);
